@@ -1,0 +1,13 @@
+/**
+ * The outcome of an operation that can be refused for a business reason.
+ * Expected refusals travel as `{ ok: false, error }`; bugs and infrastructure failures are thrown.
+ */
+export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value };
+}
+
+export function err<E>(error: E): { readonly ok: false; readonly error: E } {
+  return { ok: false, error };
+}
