@@ -64,6 +64,18 @@ describe("Europe/Berlin across daylight-saving changes", () => {
     expect(quote.rentalFee).toBe(30 * 120 + 12 * 60);
   });
 
+  it("moves a band edge with the clock: Sun 29 March 00:00 CET → 08:00 CEST has its 05:00 hour at night rate", () => {
+    const early = compiled({ ...berlin.document, timeBands: [{ name: "dawn", from: "05:00", to: "06:00", percent: 50 }] });
+    const car = early.carModels.get("golf");
+    if (car === undefined) throw new Error("no golf");
+    const result = priceRental(early, car, {
+      startAt: new Date("2026-03-29T00:00:00+01:00"),
+      endAt: new Date("2026-03-29T08:00:00+02:00"),
+    });
+    // 7 real hours: 6 slots of 05:00–06:00 CEST at 60, the other 36 at 120.
+    expect(result.ok && result.value.rentalFee).toBe(6 * 60 + 36 * 120);
+  });
+
   it("keeps cap windows 24 real hours long across the change: Sat 12:00 → Mon 12:00 in March", () => {
     const quote = explain("2026-03-28T12:00:00+01:00", "2026-03-30T12:00:00+02:00");
     // 47 real hours: window 0 ends Sun 13:00 local (24 h after Sat 12:00 CET), window 1 at Mon 12:00.

@@ -81,13 +81,25 @@ export function arbitraryTariff(): fc.Arbitrary<TariffDocument> {
     });
 }
 
-/** A period on the tariff's grid: a start in Nov 2026 – Jan 2027 (and the DST weeks) and a duration. */
+/** Instants where some zone of `arbitraryTariff` changes its offset: periods often start near one. */
+const OFFSET_CHANGES = ["2026-10-25T01:00:00Z", "2026-11-01T06:00:00Z", "2027-03-14T07:00:00Z", "2027-03-28T01:00:00Z"].map(
+  (iso) => new Date(iso).getTime() / 60_000,
+);
+
+/**
+ * A period on the tariff's grid: half of them start uniformly in late Oct 2026 – Jan 2027, the other half
+ * within two days before an offset change, where run boundaries are easiest to get wrong.
+ */
 export function arbitraryPeriod(unitMinutes: number, minimumMinutes: number, maxUnits = 600): fc.Arbitrary<{ startAt: Date; endAt: Date }> {
   const first = Date.UTC(2026, 9, 20) / 60_000;
+  const uniform = fc.integer({ min: 0, max: 90 * 1440 }).map((m) => first + m);
+  const nearChange = fc
+    .tuple(fc.constantFrom(...OFFSET_CHANGES), fc.integer({ min: 0, max: 2 * 1440 }))
+    .map(([change, before]) => change - before);
   return fc
-    .tuple(fc.integer({ min: 0, max: Math.floor((90 * 1440) / unitMinutes) }), fc.integer({ min: minimumMinutes / unitMinutes, max: maxUnits }))
-    .map(([startUnits, units]) => {
-      const start = (Math.ceil(first / unitMinutes) + startUnits) * unitMinutes;
+    .tuple(fc.oneof(uniform, nearChange), fc.integer({ min: minimumMinutes / unitMinutes, max: maxUnits }))
+    .map(([startMinute, units]) => {
+      const start = Math.ceil(startMinute / unitMinutes) * unitMinutes;
       return { startAt: new Date(start * 60_000), endAt: new Date((start + units * unitMinutes) * 60_000) };
     });
 }
