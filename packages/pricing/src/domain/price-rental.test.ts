@@ -135,12 +135,12 @@ describe("priceRental — time bands and windows", () => {
   const nightTariff = compiled(aTariff({ timeBands: [{ name: "night", from: "22:00", to: "06:00", percent: 80 }] }));
 
   it("applies a band that wraps midnight on both sides of it (1,140 × 80 % floored = 910)", () => {
-    expect(priced({ startAt: seoul("2026-11-24 21:00"), endAt: seoul("2026-11-24 23:00") }, nightTariff).rentalFee).toBe(
-      6 * 1140 + 6 * 910,
-    );
-    expect(priced({ startAt: seoul("2026-11-25 05:00"), endAt: seoul("2026-11-25 07:00") }, nightTariff).rentalFee).toBe(
-      6 * 910 + 6 * 1140,
-    );
+    expect(
+      priced({ startAt: seoul("2026-11-24 21:00"), endAt: seoul("2026-11-24 23:00") }, nightTariff).rentalFee,
+    ).toBe(6 * 1140 + 6 * 910);
+    expect(
+      priced({ startAt: seoul("2026-11-25 05:00"), endAt: seoul("2026-11-25 07:00") }, nightTariff).rentalFee,
+    ).toBe(6 * 910 + 6 * 1140);
   });
 
   it("leaves a partial last window uncapped when its slots stay under the cap", () => {
@@ -174,7 +174,9 @@ describe("priceRental — period rules (§3.1)", () => {
 
   it("accepts exactly 30 minutes and exactly 30 days", () => {
     expect(priced({ startAt: seoul("2026-11-24 10:00"), endAt: seoul("2026-11-24 10:30") }).rentalFee).toBe(3420);
-    expect(priced({ startAt: seoul("2026-11-01 10:00"), endAt: seoul("2026-12-01 10:00") }).rentalFee).toBeGreaterThan(0);
+    expect(priced({ startAt: seoul("2026-11-01 10:00"), endAt: seoul("2026-12-01 10:00") }).rentalFee).toBeGreaterThan(
+      0,
+    );
   });
 });
 
@@ -248,7 +250,11 @@ describe("priceRental — discounts, coupons, delivery (§3.6–§3.10, §5)", (
   });
 
   it("checks the validity window before the minimum duration and the car class", () => {
-    const everythingWrong = coupon({ validUntil: new Date("2026-11-01T00:00:01Z"), minMinutes: 99_999, carClasses: ["LIGHT"] });
+    const everythingWrong = coupon({
+      validUntil: new Date("2026-11-01T00:00:01Z"),
+      minMinutes: 99_999,
+      carClasses: ["LIGHT"],
+    });
     expect(refusal(withCoupon(everythingWrong)).code).toBe("PRICING.COUPON_EXPIRED");
   });
 
@@ -257,7 +263,12 @@ describe("priceRental — discounts, coupons, delivery (§3.6–§3.10, §5)", (
   });
 
   it("charges 15,900 for delivery under 24 hours, nothing from 24 hours, and never discounts it", () => {
-    const short = priced({ startAt: seoul("2026-11-24 10:00"), endAt: seoul("2026-11-24 12:00"), delivery: true, memberTier: "PASSPORT" });
+    const short = priced({
+      startAt: seoul("2026-11-24 10:00"),
+      endAt: seoul("2026-11-24 12:00"),
+      delivery: true,
+      memberTier: "PASSPORT",
+    });
     expect(short.deliveryFee).toBe(15_900);
     expect(short.dueAtBooking).toBe(13_680 - 6840 + 15_900);
     expect(short.lines.map((l) => l.code)).toEqual(["RENTAL_FEE", "MEMBER_DISCOUNT", "DELIVERY_FEE"]);
@@ -273,7 +284,10 @@ describe("priceRental — discounts, coupons, delivery (§3.6–§3.10, §5)", (
   it("estimates distance tier by tier: 100 × 220 + 20 × 176", () => {
     expect(priced(workedExample).distanceFeeEstimate).toBe(25_520);
     expect(priced({ ...workedExample, estimatedKm: 100 }).distanceFeeEstimate).toBe(22_000);
-    expect(priced({ ...workedExample, estimatedKm: 0 }).lines.map((l) => l.code)).toEqual(["RENTAL_FEE", "LONG_RENTAL_DISCOUNT"]);
+    expect(priced({ ...workedExample, estimatedKm: 0 }).lines.map((l) => l.code)).toEqual([
+      "RENTAL_FEE",
+      "LONG_RENTAL_DISCOUNT",
+    ]);
   });
 });
 

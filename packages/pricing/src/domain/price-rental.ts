@@ -38,22 +38,44 @@ export interface BillingPeriod {
 }
 
 /** Spec §3.1: both ends on the unit grid since the epoch, duration within [minimum, maximum]. */
-export function checkPeriod(tariff: CompiledTariff, startAt: Date, endAt: Date): Result<BillingPeriod, InvalidPeriodError> {
+export function checkPeriod(
+  tariff: CompiledTariff,
+  startAt: Date,
+  endAt: Date,
+): Result<BillingPeriod, InvalidPeriodError> {
   const unitMs = tariff.unitMinutes * 60_000;
   const start = startAt.getTime();
   const end = endAt.getTime();
   if (start % unitMs !== 0) {
-    return err(new InvalidPeriodError(`start_at must be a whole multiple of ${tariff.unitMinutes} minutes (no seconds)`, [{ field: "start_at", message: "not on the billing-unit grid" }]));
+    return err(
+      new InvalidPeriodError(`start_at must be a whole multiple of ${tariff.unitMinutes} minutes (no seconds)`, [
+        { field: "start_at", message: "not on the billing-unit grid" },
+      ]),
+    );
   }
   if (end % unitMs !== 0) {
-    return err(new InvalidPeriodError(`end_at must be a whole multiple of ${tariff.unitMinutes} minutes (no seconds)`, [{ field: "end_at", message: "not on the billing-unit grid" }]));
+    return err(
+      new InvalidPeriodError(`end_at must be a whole multiple of ${tariff.unitMinutes} minutes (no seconds)`, [
+        { field: "end_at", message: "not on the billing-unit grid" },
+      ]),
+    );
   }
   const durationMinutes = (end - start) / 60_000;
   if (durationMinutes < tariff.minimumMinutes) {
-    return err(new InvalidPeriodError(`the rental must last at least ${tariff.minimumMinutes} minutes (end_at − start_at is ${durationMinutes})`, [{ field: "end_at", message: "rental shorter than the minimum" }]));
+    return err(
+      new InvalidPeriodError(
+        `the rental must last at least ${tariff.minimumMinutes} minutes (end_at − start_at is ${durationMinutes})`,
+        [{ field: "end_at", message: "rental shorter than the minimum" }],
+      ),
+    );
   }
   if (durationMinutes > tariff.maximumMinutes) {
-    return err(new InvalidPeriodError(`the rental may last at most ${tariff.maximumMinutes} minutes (end_at − start_at is ${durationMinutes})`, [{ field: "end_at", message: "rental longer than the maximum" }]));
+    return err(
+      new InvalidPeriodError(
+        `the rental may last at most ${tariff.maximumMinutes} minutes (end_at − start_at is ${durationMinutes})`,
+        [{ field: "end_at", message: "rental longer than the maximum" }],
+      ),
+    );
   }
   return ok({ startMinute: start / 60_000, endMinute: end / 60_000, durationMinutes });
 }
@@ -94,7 +116,11 @@ export function priceRental(
   if (tier !== "") {
     const percent = tariff.memberDiscounts.get(tier);
     if (percent === undefined) {
-      return err(new UnknownMemberTierError(`member tier "${tier}" does not exist in tariff ${doc.id}`, [{ field: "member_tier", message: "unknown member tier" }]));
+      return err(
+        new UnknownMemberTierError(`member tier "${tier}" does not exist in tariff ${doc.id}`, [
+          { field: "member_tier", message: "unknown member tier" },
+        ]),
+      );
     }
     member = percentFloorTo(rental - longRental, percent, increment);
   }
@@ -111,7 +137,11 @@ export function priceRental(
   let delivery = 0;
   if (options.delivery === true) {
     if (doc.delivery === undefined) {
-      return err(new DeliveryUnavailableError(`market ${doc.market} offers no delivery`, [{ field: "delivery", message: "delivery unavailable" }]));
+      return err(
+        new DeliveryUnavailableError(`market ${doc.market} offers no delivery`, [
+          { field: "delivery", message: "delivery unavailable" },
+        ]),
+      );
     }
     delivery = deliveryFee(doc.delivery, durationMinutes);
   }
@@ -123,12 +153,18 @@ export function priceRental(
   const lines: PriceLine<QuoteLineCode>[] = [];
   if (rental !== 0) lines.push({ code: "RENTAL_FEE", label: "Rental fee", amount: rental });
   if (longRental !== 0) {
-    lines.push({ code: "LONG_RENTAL_DISCOUNT", label: `Long-rental discount (${longRentalPercent} %)`, amount: -longRental });
+    lines.push({
+      code: "LONG_RENTAL_DISCOUNT",
+      label: `Long-rental discount (${longRentalPercent} %)`,
+      amount: -longRental,
+    });
   }
   if (member !== 0) lines.push({ code: "MEMBER_DISCOUNT", label: `Member discount (${tier})`, amount: -member });
-  if (coupon !== 0) lines.push({ code: "COUPON_DISCOUNT", label: `Coupon ${couponCode.toUpperCase()}`, amount: -coupon });
+  if (coupon !== 0)
+    lines.push({ code: "COUPON_DISCOUNT", label: `Coupon ${couponCode.toUpperCase()}`, amount: -coupon });
   if (delivery !== 0) lines.push({ code: "DELIVERY_FEE", label: "Delivery fee", amount: delivery });
-  if (distance !== 0) lines.push({ code: "DISTANCE_FEE_ESTIMATE", label: `Distance fee estimate (${km} km)`, amount: distance });
+  if (distance !== 0)
+    lines.push({ code: "DISTANCE_FEE_ESTIMATE", label: `Distance fee estimate (${km} km)`, amount: distance });
 
   return ok({
     rentalFee: rental,
@@ -157,19 +193,43 @@ function applyCoupon(
 ): Result<number, CouponRefusal> {
   const field = [{ field: "coupon_code", message: "coupon not applicable" }];
   if (coupon === undefined) {
-    return err(new CouponNotFoundError(`coupon ${code.toUpperCase()} does not exist in this market`, [{ field: "coupon_code", message: "unknown coupon" }]));
+    return err(
+      new CouponNotFoundError(`coupon ${code.toUpperCase()} does not exist in this market`, [
+        { field: "coupon_code", message: "unknown coupon" },
+      ]),
+    );
   }
   if (startAt.getTime() < coupon.validFrom.getTime()) {
-    return err(new CouponNotYetValidError(`coupon ${coupon.code} is valid for rentals starting from ${coupon.validFrom.toISOString()}`, field));
+    return err(
+      new CouponNotYetValidError(
+        `coupon ${coupon.code} is valid for rentals starting from ${coupon.validFrom.toISOString()}`,
+        field,
+      ),
+    );
   }
   if (startAt.getTime() >= coupon.validUntil.getTime()) {
-    return err(new CouponExpiredError(`coupon ${coupon.code} was valid for rentals starting before ${coupon.validUntil.toISOString()}`, field));
+    return err(
+      new CouponExpiredError(
+        `coupon ${coupon.code} was valid for rentals starting before ${coupon.validUntil.toISOString()}`,
+        field,
+      ),
+    );
   }
   if (durationMinutes < coupon.minMinutes) {
-    return err(new CouponMinDurationError(`coupon ${coupon.code} needs a rental of at least ${coupon.minMinutes} minutes`, field));
+    return err(
+      new CouponMinDurationError(
+        `coupon ${coupon.code} needs a rental of at least ${coupon.minMinutes} minutes`,
+        field,
+      ),
+    );
   }
   if (coupon.carClasses.length > 0 && !coupon.carClasses.includes(car.model.class)) {
-    return err(new CouponCarClassError(`coupon ${coupon.code} applies to ${coupon.carClasses.join(", ")}, not ${car.model.class}`, field));
+    return err(
+      new CouponCarClassError(
+        `coupon ${coupon.code} applies to ${coupon.carClasses.join(", ")}, not ${car.model.class}`,
+        field,
+      ),
+    );
   }
   if (coupon.kind === "FIXED") return ok(Math.min(coupon.amount, base));
   const discount = percentFloorTo(base, coupon.percent, increment);

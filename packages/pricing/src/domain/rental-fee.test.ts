@@ -68,7 +68,9 @@ describe("rental fee — properties over random tariffs and periods", () => {
         const tariff = compileTariff(doc);
         const car = tariff.carModels.get("car");
         if (car === undefined) return false;
-        expect(rentalFee(tariff, car, startAt.getTime() / 60_000, endAt.getTime() / 60_000)).toBe(slotBySlotRentalFee(doc, startAt, endAt));
+        expect(rentalFee(tariff, car, startAt.getTime() / 60_000, endAt.getTime() / 60_000)).toBe(
+          slotBySlotRentalFee(doc, startAt, endAt),
+        );
         return true;
       }),
       { numRuns: 300 },
@@ -102,7 +104,9 @@ describe("rental fee — properties over random tariffs and periods", () => {
         if (car === undefined) return false;
         const start = startAt.getTime() / 60_000;
         const end = endAt.getTime() / 60_000;
-        expect(rentalFee(tariff, car, start, end + extraUnits * tariff.unitMinutes)).toBeGreaterThanOrEqual(rentalFee(tariff, car, start, end));
+        expect(rentalFee(tariff, car, start, end + extraUnits * tariff.unitMinutes)).toBeGreaterThanOrEqual(
+          rentalFee(tariff, car, start, end),
+        );
         return true;
       }),
       { numRuns: 300 },
@@ -120,10 +124,26 @@ describe("rental fee — properties over random tariffs and periods", () => {
           const tariff = compileTariff(doc);
           const car = tariff.carModels.get("car");
           if (car === undefined) return false;
-          const result = priceRental(tariff, car, { startAt, endAt, memberTier: member ? "GOLD" : "", delivery, estimatedKm });
+          const result = priceRental(tariff, car, {
+            startAt,
+            endAt,
+            memberTier: member ? "GOLD" : "",
+            delivery,
+            estimatedKm,
+          });
           if (!result.ok) return result.error.code === "PRICING.INVALID_PERIOD";
           const q = result.value;
-          const amounts = [q.rentalFee, q.longRentalDiscount, q.memberDiscount, q.couponDiscount, q.deliveryFee, q.distanceFeeEstimate, q.dueAtBooking, q.estimatedAfterReturn, q.totalEstimate];
+          const amounts = [
+            q.rentalFee,
+            q.longRentalDiscount,
+            q.memberDiscount,
+            q.couponDiscount,
+            q.deliveryFee,
+            q.distanceFeeEstimate,
+            q.dueAtBooking,
+            q.estimatedAfterReturn,
+            q.totalEstimate,
+          ];
           for (const amount of amounts) {
             expect(amount).toBeGreaterThanOrEqual(0);
             expect(Number.isSafeInteger(amount)).toBe(true);

@@ -1,4 +1,10 @@
-import { type CompiledCarModel, type CompiledTariff, DAY_TYPES, dayTypeOfBusinessDay, MINUTES_PER_DAY } from "./compiled-tariff.js";
+import {
+  type CompiledCarModel,
+  type CompiledTariff,
+  DAY_TYPES,
+  dayTypeOfBusinessDay,
+  MINUTES_PER_DAY,
+} from "./compiled-tariff.js";
 import type { SlotGroup, WindowExplanation } from "./quote.js";
 
 /**
@@ -11,7 +17,12 @@ import type { SlotGroup, WindowExplanation } from "./quote.js";
  *
  * Times are UTC minutes since the epoch, already on the unit grid.
  */
-export function rentalFee(tariff: CompiledTariff, car: CompiledCarModel, startMinute: number, endMinute: number): number {
+export function rentalFee(
+  tariff: CompiledTariff,
+  car: CompiledCarModel,
+  startMinute: number,
+  endMinute: number,
+): number {
   return walk(tariff, car, startMinute, endMinute, tariff.windowMinutes, undefined);
 }
 
@@ -79,9 +90,9 @@ function walk(
     // The run lasts until the first change point; every slot starting before it prices the same.
     const nextBusinessDay = (businessDay + 1) * MINUTES_PER_DAY + offsetShift - offset;
     const nextBandEdge = local - minuteOfDay + (tariff.bandSegmentEnd[segment] as number) - offset;
-    let runEnd = nextBusinessDay < nextBandEdge ? nextBusinessDay : nextBandEdge;
+    let runEnd = Math.min(nextBusinessDay, nextBandEdge);
     if (offsetUntil < runEnd) runEnd = offsetUntil;
-    const limit = windowEnd < endMinute ? windowEnd : endMinute;
+    const limit = Math.min(windowEnd, endMinute);
     if (limit < runEnd) runEnd = limit;
     const slots = Math.ceil((runEnd - t) / unit);
 
@@ -89,7 +100,8 @@ function walk(
     windowSum += slots * price;
     const rate = car.dailyRate[dayType] as number;
     if (rate > windowCap) windowCap = rate;
-    if (groups !== undefined) addToGroup(groups, DAY_TYPES[dayType] ?? "WEEKDAY", band < 0 ? "" : (tariff.bandNames[band] ?? ""), price, slots);
+    if (groups !== undefined)
+      addToGroup(groups, DAY_TYPES[dayType] ?? "WEEKDAY", band < 0 ? "" : (tariff.bandNames[band] ?? ""), price, slots);
     t += slots * unit;
 
     if (t >= windowEnd || t >= endMinute) {
@@ -115,7 +127,13 @@ function walk(
   return total;
 }
 
-function addToGroup(groups: SlotGroup[], dayType: SlotGroup["dayType"], timeBand: string, slotPrice: number, count: number): void {
+function addToGroup(
+  groups: SlotGroup[],
+  dayType: SlotGroup["dayType"],
+  timeBand: string,
+  slotPrice: number,
+  count: number,
+): void {
   const index = groups.findIndex((g) => g.dayType === dayType && g.timeBand === timeBand && g.slotPrice === slotPrice);
   const existing = groups[index];
   if (existing === undefined) groups.push({ dayType, timeBand, slotPrice, count });

@@ -29,7 +29,12 @@ export function settleRental(
   const end = rental.endAt.getTime();
   const returned = returnedAt.getTime();
   if (returned < start) {
-    return err(new InvalidReturnError(`returned_at ${returnedAt.toISOString()} is before the rental started (${rental.startAt.toISOString()})`, [{ field: "returned_at", message: "before start_at" }]));
+    return err(
+      new InvalidReturnError(
+        `returned_at ${returnedAt.toISOString()} is before the rental started (${rental.startAt.toISOString()})`,
+        [{ field: "returned_at", message: "before start_at" }],
+      ),
+    );
   }
   const rules = tariff.document;
   const unitMs = tariff.unitMinutes * 60_000;
@@ -49,7 +54,11 @@ export function settleRental(
 
   let earlyReturnCredit = 0;
   const earlyMs = end - returned;
-  if (earlyMs >= rules.earlyReturn.minMinutes * 60_000 && earlyMs <= rules.earlyReturn.maxMinutes * 60_000 && earlyMs > 0) {
+  if (
+    earlyMs >= rules.earlyReturn.minMinutes * 60_000 &&
+    earlyMs <= rules.earlyReturn.maxMinutes * 60_000 &&
+    earlyMs > 0
+  ) {
     // The used part ends at the return rounded up to the grid, but never before the minimum rental.
     const roundedUp = Math.ceil(returned / unitMs) * unitMs;
     const usedEnd = Math.max(roundedUp, start + tariff.minimumMinutes * 60_000);

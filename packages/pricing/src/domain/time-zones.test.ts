@@ -51,7 +51,9 @@ describe("Europe/Berlin across daylight-saving changes", () => {
 
   it("spring forward: Sun 29 March 00:00 → 06:00 local is 5 real hours, none of them in the missing 02:00 hour", () => {
     const quote = explain("2026-03-29T00:00:00+01:00", "2026-03-29T06:00:00+02:00");
-    expect(quote.explanation?.[0]?.slotGroups).toEqual([{ dayType: "WEEKEND", timeBand: "", slotPrice: 120, count: 30 }]);
+    expect(quote.explanation?.[0]?.slotGroups).toEqual([
+      { dayType: "WEEKEND", timeBand: "", slotPrice: 120, count: 30 },
+    ]);
     expect(quote.rentalFee).toBe(3600);
   });
 
@@ -65,7 +67,10 @@ describe("Europe/Berlin across daylight-saving changes", () => {
   });
 
   it("moves a band edge with the clock: Sun 29 March 00:00 CET → 08:00 CEST has its 05:00 hour at night rate", () => {
-    const early = compiled({ ...berlin.document, timeBands: [{ name: "dawn", from: "05:00", to: "06:00", percent: 50 }] });
+    const early = compiled({
+      ...berlin.document,
+      timeBands: [{ name: "dawn", from: "05:00", to: "06:00", percent: 50 }],
+    });
     const car = early.carModels.get("golf");
     if (car === undefined) throw new Error("no golf");
     const result = priceRental(early, car, {
@@ -79,7 +84,10 @@ describe("Europe/Berlin across daylight-saving changes", () => {
   it("keeps cap windows 24 real hours long across the change: Sat 12:00 → Mon 12:00 in March", () => {
     const quote = explain("2026-03-28T12:00:00+01:00", "2026-03-30T12:00:00+02:00");
     // 47 real hours: window 0 ends Sun 13:00 local (24 h after Sat 12:00 CET), window 1 at Mon 12:00.
-    expect(quote.explanation?.map((w) => w.endAt.toISOString())).toEqual(["2026-03-29T11:00:00.000Z", "2026-03-30T10:00:00.000Z"]);
+    expect(quote.explanation?.map((w) => w.endAt.toISOString())).toEqual([
+      "2026-03-29T11:00:00.000Z",
+      "2026-03-30T10:00:00.000Z",
+    ]);
     expect(quote.explanation?.map((w) => w.fee)).toEqual([7200, 7200]);
   });
 });

@@ -13,7 +13,11 @@ const timeBands: fc.Arbitrary<TimeBand[]> = fc
     const sorted = [...edges].sort((a, b) => a - b);
     const pairs: [number, number][] = [];
     for (let i = 0; i + 1 < sorted.length; i += 2) pairs.push([sorted[i] as number, sorted[i + 1] as number]);
-    return fc.tuple(fc.constant(pairs), fc.boolean(), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 3, maxLength: 3 }));
+    return fc.tuple(
+      fc.constant(pairs),
+      fc.boolean(),
+      fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 3, maxLength: 3 }),
+    );
   })
   .map(([pairs, wrapLast, percents]) =>
     pairs.map(([from, to], i) => {
@@ -29,7 +33,14 @@ const offset = fc.integer({ min: -720, max: 720 }).map((m) => `${m < 0 ? "-" : "
 export function arbitraryTariff(): fc.Arbitrary<TariffDocument> {
   return fc
     .record({
-      timeZone: fc.constantFrom("Asia/Seoul", "Europe/Berlin", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "UTC"),
+      timeZone: fc.constantFrom(
+        "Asia/Seoul",
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "UTC",
+      ),
       increment: fc.constantFrom(1, 10, 100),
       unitMinutes: fc.constantFrom(5, 10, 15, 20, 30, 60),
       unitsPerDailyRate: fc.integer({ min: 1, max: 300 }),
@@ -82,15 +93,22 @@ export function arbitraryTariff(): fc.Arbitrary<TariffDocument> {
 }
 
 /** Instants where some zone of `arbitraryTariff` changes its offset: periods often start near one. */
-const OFFSET_CHANGES = ["2026-10-25T01:00:00Z", "2026-11-01T06:00:00Z", "2027-03-14T07:00:00Z", "2027-03-28T01:00:00Z"].map(
-  (iso) => new Date(iso).getTime() / 60_000,
-);
+const OFFSET_CHANGES = [
+  "2026-10-25T01:00:00Z",
+  "2026-11-01T06:00:00Z",
+  "2027-03-14T07:00:00Z",
+  "2027-03-28T01:00:00Z",
+].map((iso) => new Date(iso).getTime() / 60_000);
 
 /**
  * A period on the tariff's grid: half of them start uniformly in late Oct 2026 – Jan 2027, the other half
  * within two days before an offset change, where run boundaries are easiest to get wrong.
  */
-export function arbitraryPeriod(unitMinutes: number, minimumMinutes: number, maxUnits = 600): fc.Arbitrary<{ startAt: Date; endAt: Date }> {
+export function arbitraryPeriod(
+  unitMinutes: number,
+  minimumMinutes: number,
+  maxUnits = 600,
+): fc.Arbitrary<{ startAt: Date; endAt: Date }> {
   const first = Date.UTC(2026, 9, 20) / 60_000;
   const uniform = fc.integer({ min: 0, max: 90 * 1440 }).map((m) => first + m);
   const nearChange = fc
