@@ -1,3 +1,20 @@
+export {
+  type DictionaryColumn,
+  type DictionaryTable,
+  describeSchemas,
+  missingComments,
+  renderDataDictionary,
+} from "./database/data-dictionary.js";
+export {
+  type Database,
+  type DatabaseHandle,
+  type DatabaseKind,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from "./database/open-database.js";
+export { queryRows } from "./database/query-rows.js";
+export { advisoryLockKey, type MigrationSet, runMigrations } from "./database/run-migrations.js";
 export { DomainError, type FieldIssue } from "./domain-error.js";
 export { floorTo, isValidAmount, MAX_INPUT_AMOUNT, mulDivFloor, percentFloorTo } from "./money.js";
 export { err, ok, type Result } from "./result.js";
+export { createTestDatabase, databasesUnderTest, type TestDatabase } from "./testing/test-database.js";
