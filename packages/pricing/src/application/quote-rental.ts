@@ -68,25 +68,39 @@ export function quoteRental(deps: QuoteRentalDeps, request: RentalRequest): Resu
   if (!priced.ok) return priced;
 
   const price = priced.value;
-  const quoteId = (deps.newId ?? randomUUID)();
   const expiresAt = new Date(now.getTime() + QUOTE_VALIDITY_MS);
-  const terms = {
-    quoteId,
+  // Built field by field rather than by spreading: the quote is made on every search, and objects of one
+  // fixed shape are markedly cheaper to create, sign and encode than spread-merged ones.
+  const quote: Omit<Quote, "token"> & { token: string } = {
+    quoteId: (deps.newId ?? randomUUID)(),
     market: request.market,
+    carModelId: car.model.id,
+    carClass: car.model.class,
     tariffId: published.tariffId,
     tariffVersion: published.version,
-    carModelId: car.model.id,
+    currency: tariff.document.currency,
     startAt: request.startAt,
     endAt: request.endAt,
     memberTier: request.memberTier ?? "",
     couponCode,
     delivery: request.delivery === true,
-    ...(request.estimatedKm === undefined ? {} : { estimatedKm: request.estimatedKm }),
-    currency: tariff.document.currency,
+    estimatedKm: request.estimatedKm,
+    quotedAt: now,
     expiresAt,
+    token: "",
+    rentalFee: price.rentalFee,
+    longRentalDiscount: price.longRentalDiscount,
+    memberDiscount: price.memberDiscount,
+    couponDiscount: price.couponDiscount,
+    deliveryFee: price.deliveryFee,
+    distanceFeeEstimate: price.distanceFeeEstimate,
+    dueAtBooking: price.dueAtBooking,
+    estimatedAfterReturn: price.estimatedAfterReturn,
+    totalEstimate: price.totalEstimate,
+    lines: price.lines,
+    explanation: price.explanation,
   };
-  const token = deps.tokens.sign({ ...terms, rentalFee: price.rentalFee, dueAtBooking: price.dueAtBooking });
-  const quote: Quote = { ...price, ...terms, carClass: car.model.class, quotedAt: now, token };
+  quote.token = deps.tokens.sign(quote);
   deps.recorder.record(quote);
   return ok(quote);
 }

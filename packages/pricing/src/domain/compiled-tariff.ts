@@ -20,6 +20,11 @@ export interface CompiledCarModel {
    * unit = floorTo(D / unitsPerDailyRate), scaled by the band's percent and floored again (spec §3.4).
    */
   readonly slotPrice: Float64Array;
+  /**
+   * True when even the cheapest slot, repeated over a whole cap window, reaches the highest daily rate: then
+   * every full window costs exactly its cap and only its day types need finding, not its slot sum.
+   */
+  readonly fullWindowAlwaysCapped: boolean;
 }
 
 /**
@@ -106,7 +111,9 @@ export function compileTariff(document: TariffDocument): CompiledTariff {
         slotPrice[dayType * bandSlots + b + 1] = percentFloorTo(unit, band.percent, increment);
       });
     }
-    carModels.set(model.id, { model, dailyRate, slotPrice });
+    const slotsPerWindow = (document.dailyCap.windowHours * 60) / document.billing.unitMinutes;
+    const fullWindowAlwaysCapped = Math.min(...slotPrice) * slotsPerWindow >= Math.max(...dailyRate);
+    carModels.set(model.id, { model, dailyRate, slotPrice, fullWindowAlwaysCapped });
   }
 
   return {

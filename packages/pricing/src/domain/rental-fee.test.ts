@@ -77,6 +77,30 @@ describe("rental fee — properties over random tariffs and periods", () => {
     );
   });
 
+  it("prices full windows by their cap alone exactly as slot by slot would (the shortcut's premise)", () => {
+    const arbitraryCappedTariff = arbitraryTariff().filter(
+      (doc) => compileTariff(doc).carModels.get("car")?.fullWindowAlwaysCapped === true,
+    );
+    fc.assert(
+      fc.property(
+        arbitraryCappedTariff.chain((doc) =>
+          fc.tuple(fc.constant(doc), arbitraryPeriod(doc.billing.unitMinutes, doc.billing.minimumMinutes, 3000)),
+        ),
+        ([doc, { startAt, endAt }]) => {
+          const tariff = compileTariff(doc);
+          const car = tariff.carModels.get("car");
+          if (car === undefined) return false;
+          const start = startAt.getTime() / 60_000;
+          const end = endAt.getTime() / 60_000;
+          // The explained path never takes the shortcut.
+          expect(rentalFee(tariff, car, start, end)).toBe(explainRentalFee(tariff, car, start, end).fee);
+          return true;
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("never puts a window above its cap, and the windows add up to the fee", () => {
     fc.assert(
       fc.property(tariffAndPeriod, ([doc, { startAt, endAt }]) => {

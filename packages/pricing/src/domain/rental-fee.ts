@@ -70,19 +70,33 @@ function walk(
   let windowCap = 0;
   let groups: SlotGroup[] | undefined = explanation === undefined ? undefined : [];
 
+  const skipFullWindows = capped && explanation === undefined && car.fullWindowAlwaysCapped;
+  let lastBusinessDay = Number.NaN;
+  let dayType = 0;
+
   let t = startMinute;
   let offset = zone.offsetAt(t);
   let offsetUntil = zone.offsetValidUntil(t);
   while (t < endMinute) {
+    if (skipFullWindows && t === windowStart && windowEnd <= endMinute) {
+      // A full window here costs its cap: the highest daily rate among its business days.
+      total += capOfWindow(tariff, car, windowStart, windowEnd);
+      t = windowEnd;
+      windowStart = t;
+      windowEnd = t + windowMinutes;
+      continue;
+    }
     if (t >= offsetUntil) {
       offset = zone.offsetAt(t);
       offsetUntil = zone.offsetValidUntil(t);
     }
     const local = t + offset;
     // The business date is the calendar date of local time minus the business-day offset (spec §3.3).
-    const shifted = local - offsetShift;
-    const businessDay = Math.floor(shifted / MINUTES_PER_DAY);
-    const dayType = dayTypeOfBusinessDay(tariff, businessDay);
+    const businessDay = Math.floor((local - offsetShift) / MINUTES_PER_DAY);
+    if (businessDay !== lastBusinessDay) {
+      dayType = dayTypeOfBusinessDay(tariff, businessDay);
+      lastBusinessDay = businessDay;
+    }
     const minuteOfDay = local - Math.floor(local / MINUTES_PER_DAY) * MINUTES_PER_DAY;
     const segment = tariff.bandSegmentOfMinute[minuteOfDay] as number;
     const band = tariff.bandSegmentBand[segment] as number;
@@ -125,6 +139,25 @@ function walk(
     }
   }
   return total;
+}
+
+/**
+ * The highest daily rate among the business days a window's slots fall on. Local time only ever moves by an
+ * hour or so at an offset change, so the business days met are every day from the first slot's to the last
+ * slot's (whichever order they come in).
+ */
+function capOfWindow(tariff: CompiledTariff, car: CompiledCarModel, windowStart: number, windowEnd: number): number {
+  const lastSlot = windowEnd - tariff.unitMinutes;
+  const first = Math.floor(
+    (windowStart + tariff.zone.offsetAt(windowStart) - tariff.businessDayOffset) / MINUTES_PER_DAY,
+  );
+  const last = Math.floor((lastSlot + tariff.zone.offsetAt(lastSlot) - tariff.businessDayOffset) / MINUTES_PER_DAY);
+  let cap = 0;
+  for (let day = Math.min(first, last); day <= Math.max(first, last); day++) {
+    const rate = car.dailyRate[dayTypeOfBusinessDay(tariff, day)] as number;
+    if (rate > cap) cap = rate;
+  }
+  return cap;
 }
 
 function addToGroup(

@@ -12,8 +12,12 @@ import type { TariffDocument } from "./tariff.js";
  */
 export function checkTariffRules(doc: TariffDocument, publishedAt: Date): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const add = (field: string, message: string) => issues.push({ field, message });
+  const add: Add = (field, message) => {
+    issues.push({ field, message });
+  };
+  const onGrid = amountOnGrid(doc.roundingIncrement, add);
 
+  // Checked in the order the fields appear in the document, so an analyst can fix them top to bottom.
   checkCurrency(doc.currency, add);
   checkTimeZone(doc.timeZone, add);
   checkBilling(doc.billing, add);
@@ -32,16 +36,29 @@ export function checkTariffRules(doc: TariffDocument, publishedAt: Date): FieldI
       "underHours",
       add,
     );
+    doc.delivery.forEach((tier, i) => {
+      onGrid(`delivery[${i}].fee`, tier.fee);
+    });
   }
-  checkOrder("lateReturn.graceMinutes", doc.lateReturn.graceMinutes, "lateReturn.surchargeFromMinutes", doc.lateReturn.surchargeFromMinutes, add);
-  checkOrder("earlyReturn.minMinutes", doc.earlyReturn.minMinutes, "earlyReturn.maxMinutes", doc.earlyReturn.maxMinutes, add);
-  checkCarModels(doc.carModels, add);
-  checkAmountsOnGrid(doc, add);
+  const { lateReturn, earlyReturn } = doc;
+  onGrid("lateReturn.flatFee", lateReturn.flatFee);
+  checkOrder(
+    ["lateReturn.graceMinutes", lateReturn.graceMinutes],
+    ["lateReturn.surchargeFromMinutes", lateReturn.surchargeFromMinutes],
+    add,
+  );
+  checkOrder(
+    ["earlyReturn.minMinutes", earlyReturn.minMinutes],
+    ["earlyReturn.maxMinutes", earlyReturn.maxMinutes],
+    add,
+  );
+  checkCarModels(doc.carModels, onGrid, add);
   if (doc.effectiveFrom !== undefined) checkEffectiveFrom(doc.effectiveFrom, publishedAt, add);
   return issues;
 }
 
 type Add = (field: string, message: string) => void;
+type OnGrid = (field: string, amount: number) => void;
 
 let knownCurrencies: ReadonlySet<string> | undefined;
 
@@ -52,8 +69,8 @@ function checkCurrency(currency: string, add: Add): void {
 }
 
 function checkTimeZone(timeZone: string, add: Add): void {
-  // Newer engines accept "+09:00" as a time zone; a fixed offset has no daylight-saving rules to follow,
-  // and the spec asks for an IANA name.
+  // Newer engines accept "+09:00" as a time zone; a fixed offset is not what the spec asks for (an IANA
+  // name, which carries the zone's daylight-saving history).
   if (/^[+-]/.test(timeZone)) {
     add("timeZone", `"${timeZone}" is an offset, not an IANA time zone name such as Asia/Seoul`);
     return;
@@ -66,6 +83,7 @@ function checkTimeZone(timeZone: string, add: Add): void {
     add("timeZone", `"${timeZone}" is not a known IANA time zone, e.g. Asia/Seoul`);
     return;
   }
+  // DateTimeFormat also accepts any capitalisation; the document should carry the name as IANA writes it.
   if (resolved !== timeZone && resolved.toLowerCase() === timeZone.toLowerCase()) {
     add("timeZone", `write the time zone as "${resolved}", not "${timeZone}"`);
   }
@@ -74,7 +92,10 @@ function checkTimeZone(timeZone: string, add: Add): void {
 function checkBilling(billing: TariffDocument["billing"], add: Add): void {
   const { unitMinutes, minimumMinutes, maximumMinutes } = billing;
   if (!(unitMinutes >= 1 && 60 % unitMinutes === 0)) {
-    add("billing.unitMinutes", `must divide 60 evenly (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got ${unitMinutes}`);
+    add(
+      "billing.unitMinutes",
+      `must divide 60 evenly (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got ${unitMinutes}`,
+    );
   } else {
     for (const [key, value] of [
       ["minimumMinutes", minimumMinutes],
@@ -85,11 +106,11 @@ function checkBilling(billing: TariffDocument["billing"], add: Add): void {
       }
     }
   }
-  checkOrder("billing.minimumMinutes", minimumMinutes, "billing.maximumMinutes", maximumMinutes, add);
+  checkOrder(["billing.minimumMinutes", minimumMinutes], ["billing.maximumMinutes", maximumMinutes], add);
 }
 
 /** Refuses `low > high`, naming the field on the left of "≤". */
-function checkOrder(lowField: string, low: number, highField: string, high: number, add: Add): void {
+function checkOrder([lowField, low]: [string, number], [highField, high]: [string, number], add: Add): void {
   if (low > high) add(lowField, `must not be greater than ${highField} (${high}), got ${low}`);
 }
 
@@ -118,25 +139,18 @@ function isCalendarDate(text: string): boolean {
 }
 
 function daysInMonth(year: number, month: number): number {
-  // Day 0 of the next month is the last day of this one; UTC so that no local rule shifts it.
+  // Day 0 of the next month is the last day of this one; in UTC so that no local rule can shift it.
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 const MINUTES_PER_DAY = 24 * 60;
 
 function checkTimeBands(bands: TariffDocument["timeBands"], add: Add): void {
-  // Each band as one or two [start, end) minute ranges within the day: a band past midnight is split.
-  const ranges = bands.map((band, i): [number, number][] => {
+  // Each band as one or two [start, end) minute ranges of the day: a band past midnight is split in two.
+  const ranges = bands.map((band): [number, number][] => {
     const from = minuteOfDay(band.from);
     const to = minuteOfDay(band.to);
-    if (from === undefined || to === undefined) return [];
-    if (from === to) {
-      add(
-        `timeBands[${i}]`,
-        `from and to are both "${band.from}": a band must cover part of the day (to is excluded, and may be earlier than from to wrap past midnight)`,
-      );
-      return [];
-    }
+    if (from === undefined || to === undefined || from === to) return [];
     return from < to
       ? [[from, to]]
       : [
@@ -144,11 +158,19 @@ function checkTimeBands(bands: TariffDocument["timeBands"], add: Add): void {
           [0, to],
         ];
   });
-  ranges.forEach((mine, j) => {
+  bands.forEach((band, j) => {
+    if (band.from === band.to) {
+      // Read as [from, to) the band is empty; read as wrapping it is the whole day. Either way a mistake.
+      add(
+        `timeBands[${j}]`,
+        `from and to are both "${band.from}": a band must cover part of the day (to is excluded, and may be earlier than from to wrap past midnight)`,
+      );
+    }
+    const mine = ranges[j] ?? [];
     for (let i = 0; i < j; i++) {
       const theirs = ranges[i] ?? [];
-      const overlaps = mine.some(([start, end]) => theirs.some(([s, e]) => start < e && s < end));
       const other = bands[i];
+      const overlaps = mine.some(([start, end]) => theirs.some(([s, e]) => start < e && s < end));
       if (overlaps && other !== undefined) {
         add(
           `timeBands[${j}]`,
@@ -168,7 +190,7 @@ function minuteOfDay(text: string): number | undefined {
   return hours < 24 && minutes < 60 ? hours * 60 + minutes : undefined;
 }
 
-/** Tier thresholds must grow from one tier to the next (`minHours` of long-rental tiers). */
+/** Thresholds that must grow from one tier to the next (`minHours` of the long-rental tiers). */
 function checkAscending(values: readonly number[], path: string, key: string, add: Add): void {
   values.forEach((value, i) => {
     const previous = values[i - 1];
@@ -197,10 +219,11 @@ function checkTiersWithOpenEnd(bounds: readonly (number | undefined)[], path: st
     if (last) {
       add(
         `${path}[${i}].${key}`,
-        `must be left out on the last tier, which covers everything above the tier before it`,
+        "must be left out on the last tier, which covers everything above the tier before it",
       );
     }
-    if (previous !== undefined && bound <= previous) add(`${path}[${i}].${key}`, ascendingMessage(key, previous, bound));
+    if (previous !== undefined && bound <= previous)
+      add(`${path}[${i}].${key}`, ascendingMessage(key, previous, bound));
     previous = bound;
   });
 }
@@ -209,12 +232,15 @@ function ascendingMessage(key: string, previous: number, value: number): string 
   return `must be greater than ${previous}, the ${key} of the tier before (tiers go in strictly ascending ${key}), got ${value}`;
 }
 
-function checkCarModels(carModels: TariffDocument["carModels"], add: Add): void {
+function checkCarModels(carModels: TariffDocument["carModels"], onGrid: OnGrid, add: Add): void {
   const firstIndexOf = new Map<string, number>();
   carModels.forEach((model, i) => {
     const first = firstIndexOf.get(model.id);
     if (first === undefined) firstIndexOf.set(model.id, i);
-    else add(`carModels[${i}].id`, `"${model.id}" is already the id of carModels[${first}]; car model ids must be unique`);
+    else
+      add(`carModels[${i}].id`, `"${model.id}" is already the id of carModels[${first}]; car model ids must be unique`);
+    onGrid(`carModels[${i}].dailyRate.weekday`, model.dailyRate.weekday);
+    onGrid(`carModels[${i}].dailyRate.weekend`, model.dailyRate.weekend);
     checkTiersWithOpenEnd(
       model.distanceRates.map((tier) => tier.upToKm),
       `carModels[${i}].distanceRates`,
@@ -224,21 +250,16 @@ function checkCarModels(carModels: TariffDocument["carModels"], add: Add): void 
   });
 }
 
-/** Daily rates and fees are prices a customer sees, so they must already sit on the rounding grid. */
-function checkAmountsOnGrid(doc: TariffDocument, add: Add): void {
-  const increment = doc.roundingIncrement;
-  if (!(Number.isSafeInteger(increment) && increment >= 1)) return;
-  const check = (field: string, amount: number) => {
-    if (amount % increment !== 0) {
+/**
+ * Daily rates and fees are prices a customer sees, so they must already sit on the rounding grid. Per-km
+ * prices need not: the distance fee is rounded as a whole (spec §3.9).
+ */
+function amountOnGrid(increment: number, add: Add): OnGrid {
+  return (field, amount) => {
+    if (Number.isSafeInteger(increment) && increment >= 1 && amount % increment !== 0) {
       add(field, `must be a multiple of the rounding increment (${increment}), got ${amount}`);
     }
   };
-  doc.carModels.forEach((model, i) => {
-    check(`carModels[${i}].dailyRate.weekday`, model.dailyRate.weekday);
-    check(`carModels[${i}].dailyRate.weekend`, model.dailyRate.weekend);
-  });
-  doc.delivery?.forEach((tier, i) => check(`delivery[${i}].fee`, tier.fee));
-  check("lateReturn.flatFee", doc.lateReturn.flatFee);
 }
 
 function checkEffectiveFrom(effectiveFrom: string, publishedAt: Date, add: Add): void {
@@ -253,18 +274,21 @@ function checkEffectiveFrom(effectiveFrom: string, publishedAt: Date, add: Add):
   }
 }
 
-/** Epoch milliseconds of an RFC 3339 date-time, or undefined. Date.parse is not used: it accepts far more. */
+/** Epoch milliseconds of an RFC 3339 date-time, or undefined. Not Date.parse: it accepts far more. */
 function parseRfc3339(text: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(text);
+  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/.exec(text);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s, fraction, zulu, sign, oh, om] = match;
-  const date = `${y}-${mo}-${d}`;
-  const [hours, minutes, seconds] = [Number(h), Number(mi), Number(s)];
+  const [, year, month, day, h, m, s, fraction, sign, oh, om] = match;
+  const [hours, minutes, seconds] = [Number(h), Number(m), Number(s)];
   const [offsetHours, offsetMinutes] = [Number(oh ?? 0), Number(om ?? 0)];
-  // Second 60 is a leap second; it counts as the first instant of the next minute.
-  if (!isCalendarDate(date) || hours > 23 || minutes > 59 || seconds > 60) return undefined;
-  if (zulu === undefined && (offsetHours > 23 || offsetMinutes > 59)) return undefined;
+  // Second 60 is a leap second; Date.UTC counts it as the first instant of the next minute, which is close enough.
+  if (!isCalendarDate(`${year}-${month}-${day}`) || hours > 23 || minutes > 59 || seconds > 60) return undefined;
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
   const millis = fraction === undefined ? 0 : Math.floor(Number(`0${fraction}`) * 1000);
   const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return Date.UTC(Number(y), Number(mo) - 1, Number(d), hours, minutes, seconds, millis) - offset;
+  const local = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  local.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  local.setUTCHours(hours, minutes, seconds, millis);
+  return local.getTime() - offset;
 }

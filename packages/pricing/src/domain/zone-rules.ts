@@ -49,7 +49,8 @@ export class ZoneRules {
    */
   offsetValidUntil(utcMinute: number): number {
     const chunk = this.chunkOf(utcMinute);
-    if (utcMinute < chunk.transitionAt) return chunk.transitionAt === NO_TRANSITION ? this.chunkEnd(utcMinute) : chunk.transitionAt;
+    if (utcMinute < chunk.transitionAt)
+      return chunk.transitionAt === NO_TRANSITION ? this.chunkEnd(utcMinute) : chunk.transitionAt;
     return this.chunkEnd(utcMinute);
   }
 
