@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { referenceTariff } from "../../test/builders/tariff-builder.js";
 import type { TariffDocument } from "./tariff.js";
@@ -262,6 +263,39 @@ describe("checkTariffRules", () => {
         ["timeBands[2]", "overlaps timeBands[0] "],
         ["timeBands[2]", "overlaps timeBands[1] "],
       ]);
+    });
+    it("names every band that overlaps another, and only true overlaps (checked against every pair)", () => {
+      const time = fc.integer({ min: 0, max: 47 }).map((half) => {
+        const minutes = half * 30;
+        return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+      });
+      const bandArb = fc.tuple(time, time).filter(([from, to]) => from !== to);
+      fc.assert(
+        fc.property(fc.array(bandArb, { maxLength: 6 }), (pairs) => {
+          const bands = pairs.map(([from, to]) => band(from, to));
+          const reported = issuesOf((d) => {
+            d.timeBands = bands;
+          }).map((issue) => {
+            const i = Number(/^overlaps timeBands\[(\d+)\]/.exec(issue.message)?.[1]);
+            const j = Number(/^timeBands\[(\d+)\]$/.exec(issue.field)?.[1]);
+            return [i, j] as const;
+          });
+          const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+          const covers = (b: { from: string; to: string } | undefined, m: number) => {
+            if (b === undefined) return false;
+            const [from, to] = [minutes(b.from), minutes(b.to)];
+            return from < to ? m >= from && m < to : m >= from || m < to;
+          };
+          // On a 30-minute grid, two bands overlap exactly when they share a half-hour slot.
+          const overlap = (a: number, b: number) =>
+            Array.from({ length: 48 }, (_, k) => k * 30).some((m) => covers(bands[a], m) && covers(bands[b], m));
+          for (const [i, j] of reported) expect(i < j && overlap(i, j)).toBe(true);
+          const involved = new Set(reported.flat());
+          bands.forEach((_, a) => {
+            expect(involved.has(a)).toBe(bands.some((__, b) => a !== b && overlap(a, b)));
+          });
+        }),
+      );
     });
   });
 

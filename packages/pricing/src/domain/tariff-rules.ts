@@ -146,18 +146,7 @@ function daysInMonth(year: number, month: number): number {
 const MINUTES_PER_DAY = 24 * 60;
 
 function checkTimeBands(bands: TariffDocument["timeBands"], add: Add): void {
-  // Each band as one or two [start, end) minute ranges of the day: a band past midnight is split in two.
-  const ranges = bands.map((band): [number, number][] => {
-    const from = minuteOfDay(band.from);
-    const to = minuteOfDay(band.to);
-    if (from === undefined || to === undefined || from === to) return [];
-    return from < to
-      ? [[from, to]]
-      : [
-          [from, MINUTES_PER_DAY],
-          [0, to],
-        ];
-  });
+  const overlapped = overlappingBands(bands);
   bands.forEach((band, j) => {
     if (band.from === band.to) {
       // Read as [from, to) the band is empty; read as wrapping it is the whole day. Either way a mistake.
@@ -166,19 +155,43 @@ function checkTimeBands(bands: TariffDocument["timeBands"], add: Add): void {
         `from and to are both "${band.from}": a band must cover part of the day (to is excluded, and may be earlier than from to wrap past midnight)`,
       );
     }
-    const mine = ranges[j] ?? [];
-    for (let i = 0; i < j; i++) {
-      const theirs = ranges[i] ?? [];
+    for (const i of overlapped.get(j) ?? []) {
       const other = bands[i];
-      const overlaps = mine.some(([start, end]) => theirs.some(([s, e]) => start < e && s < end));
-      if (overlaps && other !== undefined) {
-        add(
-          `timeBands[${j}]`,
-          `overlaps timeBands[${i}] (${other.name}, ${other.from}–${other.to}): a moment of the day can be in one band only`,
-        );
-      }
+      if (other === undefined) continue;
+      add(
+        `timeBands[${j}]`,
+        `overlaps timeBands[${i}] (${other.name}, ${other.from}–${other.to}): a moment of the day can be in one band only`,
+      );
     }
   });
+}
+
+/**
+ * For each band that overlaps an earlier-listed one, the indexes of earlier bands it overlaps. A sweep over
+ * the bands sorted by start rather than a comparison of every pair, because a 5 MB document could hold tens
+ * of thousands of bands; it finds every band that overlaps some other, though not always every partner.
+ */
+function overlappingBands(bands: TariffDocument["timeBands"]): Map<number, number[]> {
+  // Each band as one or two [start, end) minute ranges of the day: a band past midnight is split in two.
+  const ranges: { start: number; end: number; band: number }[] = [];
+  bands.forEach((band, index) => {
+    const from = minuteOfDay(band.from);
+    const to = minuteOfDay(band.to);
+    if (from === undefined || to === undefined || from === to) return;
+    if (from < to) ranges.push({ start: from, end: to, band: index });
+    else ranges.push({ start: from, end: MINUTES_PER_DAY, band: index }, { start: 0, end: to, band: index });
+  });
+  ranges.sort((a, b) => a.start - b.start || a.end - b.end);
+  const pairs = new Map<number, Set<number>>();
+  let reach: (typeof ranges)[number] | undefined; // the range started so far that ends last
+  for (const range of ranges) {
+    if (reach !== undefined && range.start < reach.end && range.band !== reach.band) {
+      const [earlier, later] = range.band < reach.band ? [range.band, reach.band] : [reach.band, range.band];
+      pairs.set(later, (pairs.get(later) ?? new Set()).add(earlier));
+    }
+    if (reach === undefined || range.end > reach.end) reach = range;
+  }
+  return new Map([...pairs].map(([later, earlier]) => [later, [...earlier].sort((a, b) => a - b)]));
 }
 
 /** Minutes since midnight of "HH:MM", or undefined when it is not such a time. */
