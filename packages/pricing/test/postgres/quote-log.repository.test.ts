@@ -2,6 +2,7 @@ import { databasesUnderTest, queryRows, type TestDatabase } from "@carfare/kit";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PostgresQuoteLog } from "../../src/adapters/postgres/quote-log.repository.js";
+import { BatchingQuoteRecorder } from "../../src/application/batching-quote-recorder.js";
 import type { Quote } from "../../src/domain/quote.js";
 import { aQuote, countRows, createPricingDatabase, emptyPricingTables } from "./pricing-test-data.js";
 
@@ -119,6 +120,16 @@ describe.each(databasesUnderTest())("PostgresQuoteLog on %s", (kind) => {
 
     expect(await countRows(database, "quotes")).toBe(3);
     expect(await countRows(database, "quote_lines")).toBe(9);
+  });
+
+  it("receives every quote of a BatchingQuoteRecorder that is closed", async () => {
+    const recorder = new BatchingQuoteRecorder(log, { batchSize: 500 });
+
+    for (let i = 0; i < 1_234; i += 1) recorder.record(aQuote());
+    await recorder.close();
+
+    expect([recorder.recorded, recorder.dropped]).toEqual([1_234, 0]);
+    expect(await countRows(database, "quotes")).toBe(1_234);
   });
 
   it("does nothing for an empty batch", async () => {
