@@ -67,7 +67,26 @@ describe.each(databasesUnderTest())("a test database on %s", (kind) => {
       },
     ]);
     expect(missingComments(tables)).toEqual(["fixture.widgets.name", "fixture.widgets.colour"]);
-    expect(renderDataDictionary(tables, "Intro.")).toContain("| `widget_id` | integer | no | Widget id. |");
+    expect(renderDataDictionary(tables, "Intro.")).toBe(
+      [
+        "# Data dictionary",
+        "",
+        "Intro.",
+        "",
+        "## Schema `fixture`",
+        "",
+        "### `fixture.widgets`",
+        "",
+        "Widgets of the kit tests.",
+        "",
+        "| column      | type    | nullable | meaning      |",
+        "| ----------- | ------- | -------- | ------------ |",
+        "| `widget_id` | integer | no       | Widget id.   |",
+        "| `name`      | text    | yes      | (no comment) |",
+        "| `colour`    | text    | no       | (no comment) |",
+        "",
+      ].join("\n"),
+    );
   });
 });
 

@@ -80,7 +80,10 @@ export function missingComments(tables: readonly DictionaryTable[]): string[] {
   return missing;
 }
 
-/** The data dictionary as Markdown: one section per table, one row per column. */
+/**
+ * The data dictionary as Markdown: one section per table, one row per column. Table cells are padded to
+ * their column's width, the layout Biome's Markdown formatter gives, so `biome check .` accepts the file.
+ */
 export function renderDataDictionary(tables: readonly DictionaryTable[], intro: string): string {
   const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
   const lines = ["# Data dictionary", "", intro.trim(), ""];
@@ -88,14 +91,22 @@ export function renderDataDictionary(tables: readonly DictionaryTable[], intro: 
     lines.push(`## Schema \`${schema}\``, "");
     for (const table of tables.filter((t) => t.schema === schema)) {
       lines.push(`### \`${schema}.${table.name}\``, "", cell(table.comment ?? "(no comment)"), "");
-      lines.push("| column | type | nullable | meaning |", "|---|---|---|---|");
-      for (const column of table.columns) {
-        lines.push(
-          `| \`${column.name}\` | ${column.type} | ${column.nullable ? "yes" : "no"} | ${cell(column.comment ?? "(no comment)")} |`,
-        );
-      }
-      lines.push("");
+      const rows = table.columns.map((column) => [
+        `\`${column.name}\``,
+        column.type,
+        column.nullable ? "yes" : "no",
+        cell(column.comment ?? "(no comment)"),
+      ]);
+      lines.push(...markdownTable(["column", "type", "nullable", "meaning"], rows), "");
     }
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const width = (text: string) => [...text].length;
+  const widths = header.map((title, i) => Math.max(width(title), ...rows.map((row) => width(row[i] ?? ""))));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((text, i) => text + " ".repeat((widths[i] ?? 0) - width(text))).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
