@@ -6,10 +6,16 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     // Tests run against the sources of the workspace packages, not their build output.
-    alias: {
-      "@carfare/kit": src("kit"),
-      "@carfare/pricing": src("pricing"),
-    },
+    alias: [
+      { find: /^@carfare\/kit$/, replacement: src("kit") },
+      { find: /^@carfare\/pricing$/, replacement: src("pricing") },
+      {
+        find: /^@carfare\/pricing\/proto$/,
+        replacement: fileURLToPath(
+          new URL("./packages/pricing/src/adapters/grpc/gen/carfare/pricing/v1/pricing.ts", import.meta.url),
+        ),
+      },
+    ],
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],

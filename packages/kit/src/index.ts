@@ -1,3 +1,5 @@
+export { AccessTokens } from "./access-tokens.js";
+export { type Environment, envInteger, envOptional, envPort, envString } from "./config.js";
 export {
   type DictionaryColumn,
   type DictionaryTable,
@@ -15,6 +17,7 @@ export {
 export { queryRows } from "./database/query-rows.js";
 export { advisoryLockKey, type MigrationSet, runMigrations } from "./database/run-migrations.js";
 export { DomainError, type FieldIssue } from "./domain-error.js";
+export { createLogger, type Logger } from "./logger.js";
 export { floorTo, isValidAmount, MAX_INPUT_AMOUNT, mulDivFloor, percentFloorTo } from "./money.js";
 export { err, ok, type Result } from "./result.js";
 export { createTestDatabase, databasesUnderTest, type TestDatabase } from "./testing/test-database.js";

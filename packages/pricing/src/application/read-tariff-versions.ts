@@ -3,11 +3,15 @@ import { TariffNotFoundError } from "../domain/pricing-errors.js";
 import type { PublishedTariff } from "./ports.js";
 import type { TariffCatalog } from "./tariff-catalog.js";
 
-/** Every version of a tariff, oldest first; an unknown id is TARIFF_NOT_FOUND. */
+/**
+ * Every version of a tariff, oldest first; an unknown id is TARIFF_NOT_FOUND. An empty id lists every
+ * tariff's versions, by tariff id then version.
+ */
 export function listTariffVersions(
   catalog: TariffCatalog,
   tariffId: string,
 ): Result<PublishedTariff[], TariffNotFoundError> {
+  if (tariffId === "") return ok(catalog.tariffIds().flatMap((id) => catalog.versionsOf(id).map((e) => e.published)));
   const versions = catalog.versionsOf(tariffId);
   if (versions.length === 0) return err(notFound(tariffId));
   return ok(versions.map((e) => e.published));

@@ -1,0 +1,93 @@
+import { DomainError, type Result } from "@carfare/kit";
+import { type handleUnaryCall, type Metadata, type ServerUnaryCall, status } from "@grpc/grpc-js";
+import { toGrpcError } from "./error-mapping.js";
+import { grpcError } from "./grpc-status.js";
+
+/** What a handler needs besides its request: the caller's metadata and who it authenticated as. */
+export interface CallContext {
+  readonly metadata: Metadata;
+}
+
+export type UnaryLogic<Req, Res> = (
+  request: Req,
+  context: CallContext,
+) => Promise<Result<Res, DomainError>> | Result<Res, DomainError>;
+
+/**
+ * Adapts a use-case-shaped function to grpc-js: a refusal becomes its mapped status with ErrorInfo, and a
+ * thrown error (a bug or an infrastructure failure) becomes INTERNAL without its details, which go to the
+ * log instead — callers never see stack traces or SQL.
+ */
+export function unary<Req, Res>(
+  logic: UnaryLogic<Req, Res>,
+  onBug: (error: unknown, call: ServerUnaryCall<Req, Res>) => void,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const request = call.request as unknown;
+    if (request instanceof UndecodableRequest) {
+      callback(
+        grpcError(
+          status.INVALID_ARGUMENT,
+          "PRICING.INVALID_REQUEST",
+          `the request could not be decoded: ${request.reason}`,
+        ),
+      );
+      return;
+    }
+    let outcome: Promise<Result<Res, DomainError>> | Result<Res, DomainError>;
+    try {
+      outcome = logic(call.request, { metadata: call.metadata });
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (outcome instanceof Promise) outcome.then(reply, fail);
+    else reply(outcome);
+
+    function reply(result: Result<Res, DomainError>): void {
+      if (result.ok) callback(null, result.value);
+      else callback(toGrpcError(result.error));
+    }
+    function fail(error: unknown): void {
+      if (error instanceof DomainError) {
+        callback(toGrpcError(error));
+        return;
+      }
+      onBug(error, call);
+      callback(
+        grpcError(status.INTERNAL, "PRICING.INTERNAL", "the service failed to handle the request; it has been logged"),
+      );
+    }
+  };
+}
+
+/**
+ * Stands in for a request whose bytes did not decode (malformed protobuf, or an int64 beyond what the
+ * service can represent exactly). grpc-js would answer INTERNAL for a throwing deserializer; we answer
+ * INVALID_ARGUMENT, as the fault is the caller's.
+ */
+export class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+interface MethodDefinitionLike {
+  requestDeserialize: (bytes: Buffer) => unknown;
+}
+
+/** A copy of a service definition whose request decoders never throw (see UndecodableRequest). */
+export function withSafeDecoding<D extends Record<string, MethodDefinitionLike>>(definition: D): D {
+  const safe: Record<string, MethodDefinitionLike> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    safe[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch (error) {
+          return new UndecodableRequest(error instanceof Error ? error.message : String(error));
+        }
+      },
+    };
+  }
+  return safe as D;
+}

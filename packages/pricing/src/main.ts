@@ -1,0 +1,134 @@
+import type { AccessTokens, Database, Logger } from "@carfare/kit";
+import { PricingServiceService, TariffAdminServiceService } from "./adapters/grpc/gen/carfare/pricing/v1/pricing.js";
+import { type GrpcServerHandle, startGrpcServer } from "./adapters/grpc/grpc-server.js";
+import { createPricingService } from "./adapters/grpc/pricing-service.js";
+import { createTariffAdminService } from "./adapters/grpc/tariff-admin-service.js";
+import { withSafeDecoding } from "./adapters/grpc/unary-handler.js";
+import { PostgresCouponRepository } from "./adapters/postgres/coupon.repository.js";
+import { PostgresQuoteLog } from "./adapters/postgres/quote-log.repository.js";
+import { PostgresSettlementRepository } from "./adapters/postgres/settlement.repository.js";
+import { PostgresTariffRepository } from "./adapters/postgres/tariff.repository.js";
+import { BatchingQuoteRecorder, type BatchingQuoteRecorderOptions } from "./application/batching-quote-recorder.js";
+import { CatalogRefresher } from "./application/catalog-refresher.js";
+import { CouponBook } from "./application/coupon-book.js";
+import type { Clock, PublishedTariff } from "./application/ports.js";
+import { publishTariff } from "./application/publish-tariff.js";
+import { type QuoteKey, QuoteTokens } from "./application/quote-token.js";
+import { TariffCatalog } from "./application/tariff-catalog.js";
+
+export interface PricingServiceOptions {
+  readonly db: Database;
+  readonly host: string;
+  readonly port: number;
+  readonly quoteKeys: readonly QuoteKey[];
+  readonly adminTokens: AccessTokens;
+  readonly serviceTokens: AccessTokens;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** How often to look for tariffs and coupons published by other processes. Default 1,000 ms. */
+  readonly refreshIntervalMs?: number;
+  readonly recorder?: BatchingQuoteRecorderOptions;
+}
+
+export interface RunningPricingService {
+  readonly port: number;
+  readonly catalog: TariffCatalog;
+  readonly recorder: BatchingQuoteRecorder;
+  readonly grpc: GrpcServerHandle;
+  /** Reports NOT_SERVING, finishes calls in flight for up to `graceMs`, then writes the buffered quotes. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Wires the pricing context to its database and serves it over gRPC: the pricing composition root. */
+export async function startPricingService(options: PricingServiceOptions): Promise<RunningPricingService> {
+  const { db, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const log = logger.child({ service: "pricing" });
+  const tariffs = new PostgresTariffRepository(db);
+  const couponRepository = new PostgresCouponRepository(db);
+  const settlements = new PostgresSettlementRepository(db);
+  const catalog = new TariffCatalog();
+  const book = new CouponBook();
+  const refresher = new CatalogRefresher({
+    tariffs,
+    coupons: couponRepository,
+    catalog,
+    book,
+    intervalMs: options.refreshIntervalMs ?? 1000,
+    onError: (err) => log.error({ err }, "catalog refresh failed; serving the tariffs and coupons already loaded"),
+  });
+  await refresher.load();
+  refresher.start();
+
+  const recorder = new BatchingQuoteRecorder(new PostgresQuoteLog(db), {
+    onError: (err, failure) => log.error({ err, ...failure }, "writing quotes for the record failed"),
+    ...options.recorder,
+  });
+  const tokens = new QuoteTokens(options.quoteKeys);
+  const onBug = (err: unknown, call: { getPath?: () => string }) =>
+    log.error({ err, rpc: call.getPath?.() }, "unexpected failure in a gRPC call");
+
+  const grpc = await startGrpcServer({
+    host: options.host,
+    port: options.port,
+    // A tariff document with a couple of thousand models is a few hundred KB; leave room.
+    channelOptions: { "grpc.max_receive_message_length": 8 * 1024 * 1024 },
+    services: [
+      {
+        definition: withSafeDecoding(PricingServiceService),
+        implementation: createPricingService({
+          quote: { catalog, coupons: book, tokens, recorder, clock },
+          settle: { catalog, tokens, settlements, clock },
+          serviceTokens: options.serviceTokens,
+          onBug,
+        }),
+      },
+      {
+        definition: withSafeDecoding(TariffAdminServiceService),
+        implementation: createTariffAdminService({
+          publish: { tariffs, catalog, clock },
+          putCoupon: { coupons: couponRepository, book, catalog, clock },
+          catalog,
+          adminTokens: options.adminTokens,
+          onBug,
+        }),
+      },
+    ],
+  });
+  log.info({ port: grpc.port, tariffs: catalog.tariffIds() }, "pricing service listening");
+
+  return {
+    port: grpc.port,
+    catalog,
+    recorder,
+    grpc,
+    async stop(graceMs = 10_000) {
+      await grpc.shutdown(graceMs);
+      await refresher.stop();
+      await recorder.close();
+    },
+  };
+}
+
+/**
+ * Publishes the given documents when the database holds no tariff yet (the demo's seed). Returns what was
+ * published; a document that fails validation stops the seed with its error.
+ */
+export async function seedTariffs(
+  db: Database,
+  documents: readonly { name: string; text: string }[],
+  clock: Clock = systemClock,
+): Promise<PublishedTariff[]> {
+  const tariffs = new PostgresTariffRepository(db);
+  if ((await tariffs.listAll()).length > 0) return [];
+  const catalog = new TariffCatalog();
+  const published: PublishedTariff[] = [];
+  for (const { name, text } of documents) {
+    const result = await publishTariff({ tariffs, catalog, clock }, text, "seed");
+    if (!result.ok) throw new Error(`seed tariff ${name}: ${result.error.message}`);
+    published.push(result.value.tariff);
+  }
+  return published;
+}
