@@ -1,7 +1,5 @@
+import { MAX_KM } from "../domain/limits.js";
 import { InvalidRequestError } from "../domain/pricing-errors.js";
-
-/** The most kilometres a request may carry: beyond any rental, and keeps km × perKm exact. */
-export const MAX_KM = 1_000_000;
 
 const WIRE_NAMES: Record<string, string> = {
   market: "market",

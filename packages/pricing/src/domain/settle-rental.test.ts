@@ -74,6 +74,12 @@ describe("settleRental — early return (spec §4)", () => {
     expect(result.ok ? "ok" : result.error.code).toBe("PRICING.INVALID_RETURN");
   });
 
+  it("refuses a return more than 366 days after the end (it would be settled by hand)", () => {
+    const result = settleRental(tariff, sonata, weekdayNoon, after(weekdayNoon.endAt, minutes(366 * 1440) + 1000), 0);
+    expect(result.ok ? "ok" : result.error.code).toBe("PRICING.INVALID_RETURN");
+    expect(settle(weekdayNoon, after(weekdayNoon.endAt, minutes(366 * 1440))).lateReturnFee).toBeGreaterThan(0);
+  });
+
   it("accepts a return at the very start (an unused rental) as an early return outside the range", () => {
     expect(settle(weekdayNoon, weekdayNoon.startAt).earlyReturnCredit).toBe(5130);
   });

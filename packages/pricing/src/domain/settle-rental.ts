@@ -1,5 +1,6 @@
 import { err, ok, percentFloorTo, type Result } from "@carfare/kit";
 import { type CompiledCarModel, type CompiledTariff, distanceFee } from "./compiled-tariff.js";
+import { MAX_LATE_MINUTES } from "./limits.js";
 import { InvalidReturnError } from "./pricing-errors.js";
 import type { PriceLine } from "./quote.js";
 import { rentalFee, uncappedSlotSum } from "./rental-fee.js";
@@ -33,6 +34,14 @@ export function settleRental(
       new InvalidReturnError(
         `returned_at ${returnedAt.toISOString()} is before the rental started (${rental.startAt.toISOString()})`,
         [{ field: "returned_at", message: "before start_at" }],
+      ),
+    );
+  }
+  if (returned - end > MAX_LATE_MINUTES * 60_000) {
+    return err(
+      new InvalidReturnError(
+        `returned_at ${returnedAt.toISOString()} is more than 366 days after the rental ended; settle it by hand`,
+        [{ field: "returned_at", message: "too late to settle" }],
       ),
     );
   }

@@ -39,6 +39,39 @@ describe("checkTariffRules", () => {
     expect(checkTariffRules(referenceTariff(), publishedAt)).toEqual([]);
   });
 
+  describe("limits that keep pricing exact and bounded", () => {
+    it("refuses a maximum rental longer than 366 days", () => {
+      expect(
+        fieldsOf((d) => {
+          d.billing.maximumMinutes = 527_050;
+        }),
+      ).toEqual(["billing.maximumMinutes"]);
+      expect(
+        fieldsOf((d) => {
+          d.billing.maximumMinutes = 527_040;
+        }),
+      ).toEqual([]);
+    });
+
+    it("refuses daily rates so large that a rental or late-return fee could pass 2^53", () => {
+      expect(
+        fieldsOf((d) => {
+          d.roundingIncrement = 1;
+          d.billing.unitsPerDailyRate = 1;
+        sonata(d).dailyRate.weekend = 1_000_000_000_000;
+        }),
+      ).toEqual(["carModels[0].dailyRate"]);
+    });
+
+    it("refuses a per-km price that 1,000,000 km would push past 2^53", () => {
+      expect(
+        fieldsOf((d) => {
+          sonata(d).distanceRates = [{ perKm: 10_000_000_000 }];
+        }),
+      ).toEqual(["carModels[0].distanceRates[0].perKm"]);
+    });
+  });
+
   describe("amounts on the rounding grid", () => {
     it("refuses a daily rate that is not a multiple of the rounding increment, naming carModels[0].dailyRate.weekday", () => {
       expect(

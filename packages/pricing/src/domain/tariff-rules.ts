@@ -1,4 +1,5 @@
 import type { FieldIssue } from "@carfare/kit";
+import { MAX_KM, MAX_LATE_MINUTES, MAX_RENTAL_MINUTES } from "./limits.js";
 import type { TariffDocument } from "./tariff.js";
 
 /**
@@ -53,6 +54,7 @@ export function checkTariffRules(doc: TariffDocument, publishedAt: Date): FieldI
     add,
   );
   checkCarModels(doc.carModels, onGrid, add);
+  if (issues.length === 0) checkExactness(doc, add);
   if (doc.effectiveFrom !== undefined) checkEffectiveFrom(doc.effectiveFrom, publishedAt, add);
   return issues;
 }
@@ -107,6 +109,33 @@ function checkBilling(billing: TariffDocument["billing"], add: Add): void {
     }
   }
   checkOrder(["billing.minimumMinutes", minimumMinutes], ["billing.maximumMinutes", maximumMinutes], add);
+  if (maximumMinutes > MAX_RENTAL_MINUTES) {
+    add("billing.maximumMinutes", `must be at most ${MAX_RENTAL_MINUTES} (366 days), got ${maximumMinutes}`);
+  }
+}
+
+/**
+ * Refuses prices so large that a rental fee, a late-return fee or a distance fee could exceed 2^53 and stop
+ * being exact: the most slots ever summed (longest rental, latest return) at the dearest slot price, times the
+ * surcharge multiplier; and the dearest per-km price over the most km a request may carry.
+ */
+function checkExactness(doc: TariffDocument, add: Add): void {
+  const { unitMinutes, unitsPerDailyRate, maximumMinutes } = doc.billing;
+  const slots = Math.ceil((maximumMinutes + MAX_LATE_MINUTES) / unitMinutes);
+  const bandFactor = Math.max(100, ...doc.timeBands.map((band) => band.percent)) / 100;
+  const multiplier = Math.max(1, doc.lateReturn.surchargeMultiplier);
+  doc.carModels.forEach((model, i) => {
+    const dearest = Math.max(model.dailyRate.weekday, model.dailyRate.weekend);
+    const worst = Math.ceil(dearest / unitsPerDailyRate) * bandFactor * slots * (multiplier + 1);
+    if (!(worst <= Number.MAX_SAFE_INTEGER)) {
+      add(`carModels[${i}].dailyRate`, "is too large to price exactly over the longest rental and latest return");
+    }
+    model.distanceRates.forEach((tier, t) => {
+      if (!(tier.perKm * MAX_KM <= Number.MAX_SAFE_INTEGER)) {
+        add(`carModels[${i}].distanceRates[${t}].perKm`, `is too large to price ${MAX_KM} km exactly`);
+      }
+    });
+  });
 }
 
 /** Refuses `low > high`, naming the field on the left of "≤". */
