@@ -33,7 +33,8 @@ function slotBySlotRentalFee(doc: TariffDocument, startAt: Date, endAt: Date): n
     let cap = 0;
     for (let i = w * perWindow; i < Math.min(slots, (w + 1) * perWindow); i++) {
       const at = startAt.getTime() + i * unitMs;
-      const p = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
+      const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
+      const p = { year: 0, month: 0, day: 0, hour: 0, minute: 0, ...parts };
       const wallMinutes = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) / 60_000;
       const businessDay = Math.floor((wallMinutes - minutesOfOffset(doc.businessDayOffset)) / 1440);
       const weekday = WEEKDAYS[(((businessDay + 3) % 7) + 7) % 7] as (typeof WEEKDAYS)[number];

@@ -1,14 +1,17 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { readTariffDocument } from "../../src/application/read-tariff-document.js";
 import { type CompiledTariff, compileTariff } from "../../src/domain/compiled-tariff.js";
 import type { TariffDocument } from "../../src/domain/tariff.js";
 
 const fixture = new URL("../fixtures/reference-tariff.yaml", import.meta.url);
 
-/** The reference tariff of spec §2, with the optional lists filled in as the document reader does. */
+const referenceText = readFileSync(fixture, "utf8");
+
+/** The reference tariff of spec §2, read by the real document reader. */
 export function referenceTariff(): TariffDocument {
-  const raw = parse(readFileSync(fixture, "utf8"), { schema: "core" }) as TariffDocument;
-  return { holidays: [], peakSeasons: [], timeBands: [], longRentalDiscounts: [], memberDiscounts: {}, ...raw };
+  const read = readTariffDocument(referenceText, new Date("2026-01-01T00:00:00Z"));
+  if (!read.ok) throw new Error(`the reference tariff no longer reads: ${read.error.message}`);
+  return read.value;
 }
 
 /** The reference tariff with some fields replaced: `aTariff({ timeBands: [] })`. */
