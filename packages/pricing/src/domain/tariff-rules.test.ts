@@ -58,7 +58,7 @@ describe("checkTariffRules", () => {
         fieldsOf((d) => {
           d.roundingIncrement = 1;
           d.billing.unitsPerDailyRate = 1;
-        sonata(d).dailyRate.weekend = 1_000_000_000_000;
+          sonata(d).dailyRate.weekend = 1_000_000_000_000;
         }),
       ).toEqual(["carModels[0].dailyRate"]);
     });
