@@ -11,6 +11,8 @@ const run = promisify(execFile);
 const BIN = new URL("../bin/carfare.js", import.meta.url).pathname;
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const ADMIN = "cli-test-admin-token-0123456789";
+// The CLI under test must use the embedded database of its data directory, whatever CI sets.
+const { DATABASE_URL: _ciDatabase, ...baseEnv } = process.env;
 
 /** Runs the built `carfare` binary and returns its exit code and output. */
 async function carfare(args: string[], env: Record<string, string> = {}) {
@@ -228,7 +230,7 @@ describe("carfare --help", () => {
 describe("carfare serve (the quick start)", () => {
   it("starts on a fresh embedded database, seeds the example tariffs, answers quotes, and stops cleanly on SIGTERM", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "carfare-serve-"));
-    const env = { ...process.env, CARFARE_DATA_DIR: dataDir, CARFARE_PRICING_PORT: "0", LOG_LEVEL: "warn" };
+    const env = { ...baseEnv, CARFARE_DATA_DIR: dataDir, CARFARE_PRICING_PORT: "0", LOG_LEVEL: "warn" };
     const child = spawn(process.execPath, [BIN, "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     try {
       let banner = "";

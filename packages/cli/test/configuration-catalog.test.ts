@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 const root = new URL("../../../", import.meta.url).pathname;
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const configSection = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Working on carfare"));
-const documented = new Set([...configSection.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1] as string));
+const documented = new Set([...configSection.matchAll(/^\|\s*`([A-Z_]+)`\s*\|/gm)].map((m) => m[1] as string));
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
