@@ -19,7 +19,7 @@ async function carfare(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...baseEnv, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
