@@ -1,5 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
-import { AccessTokens, createLogger } from "@carfare/kit";
+import {
+  AccessTokens,
+  createLogger,
+  createMetricsRegistry,
+  type MetricsServer,
+  startMetricsServer,
+} from "@carfare/kit";
 import { parseQuoteKeys, type RunningPricingService, seedTariffs, startPricingService } from "@carfare/pricing";
 import type { CarfareConfig } from "./config.js";
 import { migrateAll, openCarfareDatabase } from "./database.js";
@@ -22,6 +28,8 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
   const logger = createLogger({ level: config.logLevel });
   const database = await openCarfareDatabase(config, `serve ${which}`);
   let pricing: RunningPricingService | undefined;
+  let metricsServer: MetricsServer | undefined;
+  const metrics = createMetricsRegistry();
   try {
     await migrateAll(database.handle);
 
@@ -45,16 +53,20 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
       adminTokens,
       serviceTokens: config.serviceTokens,
       logger,
+      metrics,
     });
+    metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, registry: metrics });
 
     printBanner(
       config,
       database.where,
       pricing,
+      metricsServer.port,
       seeded.map((t) => `${t.tariffId} v${t.version} (${t.market})`),
       demo,
     );
   } catch (error) {
+    await metricsServer?.close();
     await pricing?.stop(0);
     await database.close();
     throw error;
@@ -69,6 +81,7 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await pricing.stop(config.shutdownGraceMs);
+  await metricsServer?.close();
   await database.close();
   logger.info("stopped");
   logger.flush();
@@ -85,15 +98,18 @@ function printBanner(
   config: CarfareConfig,
   where: string,
   pricing: RunningPricingService,
+  metricsPort: number,
   seeded: string[],
   demo: { adminToken: string; created: boolean } | undefined,
 ): void {
-  const address = `${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${pricing.port}`;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const address = `${host}:${pricing.port}`;
   const lines = [
     "",
     "carfare is running",
     `  database        ${where}`,
     `  pricing (gRPC)  ${address}     try: grpcurl -plaintext ${address} list`,
+    `  metrics         http://${host}:${metricsPort}/metrics`,
     `  tariffs         ${pricing.catalog.tariffIds().join(", ") || "none yet (carfare tariff publish FILE)"}${seeded.length > 0 ? `   (seeded: ${seeded.join(", ")})` : ""}`,
   ];
   if (demo !== undefined) {

@@ -230,7 +230,13 @@ describe("carfare --help", () => {
 describe("carfare serve (the quick start)", () => {
   it("starts on a fresh embedded database, seeds the example tariffs, answers quotes, and stops cleanly on SIGTERM", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "carfare-serve-"));
-    const env = { ...baseEnv, CARFARE_DATA_DIR: dataDir, CARFARE_PRICING_PORT: "0", LOG_LEVEL: "warn" };
+    const env = {
+      ...baseEnv,
+      CARFARE_DATA_DIR: dataDir,
+      CARFARE_PRICING_PORT: "0",
+      CARFARE_METRICS_PORT: "0",
+      LOG_LEVEL: "warn",
+    };
     const child = spawn(process.execPath, [BIN, "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     try {
       let banner = "";
@@ -267,6 +273,17 @@ describe("carfare serve (the quick start)", () => {
       // The CLI found the demo admin token in the data directory on its own.
       const list = await carfare(["tariff", "list", "--server", `127.0.0.1:${port}`], { CARFARE_DATA_DIR: dataDir });
       expect(list.stdout).toMatch(/my-standard\s+1\s+my/);
+
+      const metricsUrl = /metrics\s+(http:\S+)/.exec(banner)?.[1] ?? "";
+      let metrics = "";
+      // The quote above is written within ~200 ms of being made.
+      for (let i = 0; i < 50 && !/^carfare_quote_records_written_total 1$/m.test(metrics); i++) {
+        metrics = await (await fetch(metricsUrl)).text();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(metrics).toMatch(/^carfare_quote_records_written_total 1$/m);
+      expect(metrics).toMatch(/^carfare_quote_records_pending 0$/m);
+      expect(metrics).toContain("nodejs_eventloop_lag_seconds");
 
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
       child.kill("SIGTERM");

@@ -18,6 +18,15 @@ export { queryRows } from "./database/query-rows.js";
 export { advisoryLockKey, type MigrationSet, runMigrations } from "./database/run-migrations.js";
 export { DomainError, type FieldIssue } from "./domain-error.js";
 export { createLogger, type Logger } from "./logger.js";
+export {
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  type MetricsServer,
+  type Registry,
+  startMetricsServer,
+} from "./metrics.js";
 export { floorTo, isValidAmount, MAX_INPUT_AMOUNT, mulDivFloor, percentFloorTo } from "./money.js";
 export { err, ok, type Result } from "./result.js";
 export { createTestDatabase, databasesUnderTest, type TestDatabase } from "./testing/test-database.js";

@@ -1,4 +1,4 @@
-import type { AccessTokens, Database, Logger } from "@carfare/kit";
+import { type AccessTokens, Counter, type Database, Gauge, type Logger, type Registry } from "@carfare/kit";
 import { PricingServiceService, TariffAdminServiceService } from "./adapters/grpc/gen/carfare/pricing/v1/pricing.js";
 import { type GrpcServerHandle, startGrpcServer } from "./adapters/grpc/grpc-server.js";
 import { createPricingService } from "./adapters/grpc/pricing-service.js";
@@ -24,6 +24,8 @@ export interface PricingServiceOptions {
   readonly adminTokens: AccessTokens;
   readonly serviceTokens: AccessTokens;
   readonly logger: Logger;
+  /** Where the service's metrics are registered (served on the process's /metrics). */
+  readonly metrics?: Registry;
   readonly clock?: Clock;
   /** How often to look for tariffs and coupons published by other processes. Default 1,000 ms. */
   readonly refreshIntervalMs?: number;
@@ -62,9 +64,33 @@ export async function startPricingService(options: PricingServiceOptions): Promi
   await refresher.load();
   refresher.start();
 
-  const recorder = new BatchingQuoteRecorder(new PostgresQuoteLog(db), {
+  const recorded = new Counter({
+    name: "carfare_quote_records_written_total",
+    help: "Quotes written to pricing.quotes for analysts.",
+    registers: options.metrics === undefined ? [] : [options.metrics],
+  });
+  const dropped = new Counter({
+    name: "carfare_quote_records_dropped_total",
+    help: "Quotes that were never written for analysts, by reason (buffer-full, write-failed, closed).",
+    labelNames: ["reason"],
+    registers: options.metrics === undefined ? [] : [options.metrics],
+  });
+  const recorder: BatchingQuoteRecorder = new BatchingQuoteRecorder(new PostgresQuoteLog(db), {
     onError: (err, failure) => log.error({ err, ...failure }, "writing quotes for the record failed"),
+    onRecorded: (count) => recorded.inc(count),
+    onDropped: (count, reason) => {
+      dropped.inc({ reason }, count);
+      log.warn({ count, reason }, "quotes dropped from the analysts' record");
+    },
     ...options.recorder,
+  });
+  new Gauge({
+    name: "carfare_quote_records_pending",
+    help: "Quotes buffered for writing: what a crash now would lose.",
+    registers: options.metrics === undefined ? [] : [options.metrics],
+    collect() {
+      this.set(recorder.pending);
+    },
   });
   const tokens = new QuoteTokens(options.quoteKeys);
   const onBug = (err: unknown, call: { getPath?: () => string }) =>
