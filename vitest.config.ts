@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@carfare\/kit$/, replacement: src("kit") },
       { find: /^@carfare\/pricing$/, replacement: src("pricing") },
+      { find: /^@carfare\/damage-waiver$/, replacement: src("damage-waiver") },
       {
         find: /^@carfare\/pricing\/proto$/,
         replacement: fileURLToPath(

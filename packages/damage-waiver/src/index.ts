@@ -1,0 +1,1 @@
+export type { CarClass, WaiverPolicyDocument, WaiverProduct } from "./domain/waiver-policy.js";
