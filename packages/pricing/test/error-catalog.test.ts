@@ -9,7 +9,10 @@ const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf
 
 /** The README's error table: code → gRPC status name. */
 const catalog = new Map(
-  [...readme.matchAll(/^\|\s*`(PRICING\.[A-Z_]+)`\s*\|\s*([A-Z_]+)\s*\|/gm)].map((m) => [m[1] as string, m[2] as string]),
+  [...readme.matchAll(/^\|\s*`(PRICING\.[A-Z_]+)`\s*\|\s*([A-Z_]+)\s*\|/gm)].map((m) => [
+    m[1] as string,
+    m[2] as string,
+  ]),
 );
 
 /** Every code the domain can raise, read off the error classes themselves. */
