@@ -1,6 +1,14 @@
 import type { CarClass } from "./waiver-policy.js";
 
-export const INCIDENT_STATUSES = ["REPORTED", "ASSESSED", "CHARGED", "SETTLED", "DISPUTED", "RESOLVED", "CANCELLED"] as const;
+export const INCIDENT_STATUSES = [
+  "REPORTED",
+  "ASSESSED",
+  "CHARGED",
+  "SETTLED",
+  "DISPUTED",
+  "RESOLVED",
+  "CANCELLED",
+] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** Circumstances that void the waiver (spec §3.3). */
