@@ -129,10 +129,9 @@ describe.each(databasesUnderTest())("Malformed requests on the wire, on %s", (ki
     expect(error.details).toContain("could not be decoded");
   });
 
-  // BUG (ts-proto decoders, pricing.ts `if ((tag & 7) === 4 || tag === 0) break;`): a tag of field 0 or a
-  // stray end-group tag ends decoding without an error, so every field after it is silently dropped — here the
-  // PASSPORT tier, and the customer is quoted 103,310 instead of 51,660. Both tags are illegal at the top level
-  // of a message; a conforming decoder (protobuf-es, Java, upb) refuses them.
+  // The generated decoders stop at a tag of field 0 or a stray end-group without an error, dropping every
+  // field after it — here the PASSPORT tier, which would quote 103,310 instead of 51,660. Both tags are
+  // illegal at the top level of a message; the service refuses them before decoding.
   it.each(
     named(
       [
@@ -158,9 +157,8 @@ describe.each(databasesUnderTest())("Malformed requests on the wire, on %s", (ki
     });
   });
 
-  // BUG (ts-proto decoders call `reader.string()` without `strict`): invalid UTF-8 is decoded as U+FFFD
-  // instead of being refused, so a QuoteRequest gets UNKNOWN_MEMBER_TIER for "\uFFFD(" and, worse, a tariff
-  // document with a broken byte is published as a new immutable version with the mangled text in it.
+  // Lenient decoding would turn invalid UTF-8 into U+FFFD: a QuoteRequest would get UNKNOWN_MEMBER_TIER for
+  // "\uFFFD(" and, worse, a tariff document with a broken byte would be published with the mangled text.
   it("When a QuoteRequest's member_tier is not UTF-8, then Quote answers INVALID_ARGUMENT PRICING.INVALID_REQUEST", async () => {
     await expectRefusal(rawUnaryCall(service.address, QUOTE, quoteRequest(INVALID_UTF8)), {
       status: "INVALID_ARGUMENT",

@@ -1,3 +1,4 @@
+import { BinaryReader, configureTextEncoding } from "@bufbuild/protobuf/wire";
 import { DomainError, type Result } from "@carfare/kit";
 import { type handleUnaryCall, type Metadata, type ServerUnaryCall, status } from "@grpc/grpc-js";
 import { toGrpcError } from "./error-mapping.js";
@@ -74,6 +75,36 @@ interface MethodDefinitionLike {
   requestDeserialize: (bytes: Buffer) => unknown;
 }
 
+// The generated decoders read strings leniently, turning broken UTF-8 into U+FFFD, so a mangled tariff
+// document would be published as is. Decode strictly instead: the decoder throws and the request is refused.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8 = new TextEncoder();
+configureTextEncoding({
+  encodeUtf8: (text) => utf8.encode(text),
+  decodeUtf8: (bytes) => strictUtf8.decode(bytes),
+  checkUtf8: (text) => {
+    try {
+      encodeURIComponent(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+});
+
+/**
+ * Walks the top level of a message and throws on what the generated decoders would silently stop at: a tag
+ * of field 0 or a stray end-group, after which they drop every remaining field (a member tier, say).
+ */
+function checkWireStructure(bytes: Uint8Array): void {
+  const reader = new BinaryReader(bytes);
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 0 || wireType === 4) throw new Error(`invalid tag: field ${field}, wire type ${wireType}`);
+    reader.skip(wireType);
+  }
+}
+
 /** A copy of a service definition whose request decoders never throw (see UndecodableRequest). */
 export function withSafeDecoding<D extends Record<string, MethodDefinitionLike>>(definition: D): D {
   const safe: Record<string, MethodDefinitionLike> = {};
@@ -82,6 +113,7 @@ export function withSafeDecoding<D extends Record<string, MethodDefinitionLike>>
       ...method,
       requestDeserialize: (bytes: Buffer) => {
         try {
+          checkWireStructure(bytes);
           return method.requestDeserialize(bytes);
         } catch (error) {
           return new UndecodableRequest(error instanceof Error ? error.message : String(error));
