@@ -86,11 +86,11 @@ describe("settleRental — early return (spec §4)", () => {
 });
 
 describe("settleRental — distance", () => {
-  it("charges the driven km by tier and lists the distance before the late fee", () => {
+  it("charges the driven km by tier and lists the late fee before the distance (the order of spec §4)", () => {
     const settlement = settle(weekdayNoon, after(weekdayNoon.endAt, minutes(40)), 120);
     expect(settlement.lines).toEqual([
-      { code: "DISTANCE_FEE", label: "Distance fee (120 km)", amount: 25_520 },
       { code: "LATE_RETURN_FEE", label: "Late-return fee", amount: 19_120 },
+      { code: "DISTANCE_FEE", label: "Distance fee (120 km)", amount: 25_520 },
     ]);
     expect(settlement.dueAfterReturn).toBe(44_640);
   });

@@ -81,8 +81,9 @@ export function settleRental(
 
   const distance = distanceFee(car.model.distanceRates, drivenKm, increment);
   const lines: PriceLine<"DISTANCE_FEE" | "LATE_RETURN_FEE">[] = [];
-  if (distance !== 0) lines.push({ code: "DISTANCE_FEE", label: `Distance fee (${drivenKm} km)`, amount: distance });
+  // Spec §4 lists the lines in the order its rules come: late return, then distance.
   if (lateReturnFee !== 0) lines.push({ code: "LATE_RETURN_FEE", label: "Late-return fee", amount: lateReturnFee });
+  if (distance !== 0) lines.push({ code: "DISTANCE_FEE", label: `Distance fee (${drivenKm} km)`, amount: distance });
   const credits: PriceLine<"EARLY_RETURN_CREDIT">[] = [];
   if (earlyReturnCredit !== 0) {
     credits.push({ code: "EARLY_RETURN_CREDIT", label: "Early-return credit", amount: earlyReturnCredit });

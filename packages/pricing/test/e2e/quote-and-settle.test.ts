@@ -227,10 +227,10 @@ describe.each(databasesUnderTest())("Quote and Settle through the API, on %s", (
         drivenKm: 30,
       });
 
-      // The contract (pricing.proto, Settlement.lines) lists DISTANCE_FEE before LATE_RETURN_FEE.
+      // Spec §4: lines come in the order of its rules, late return before distance.
       expect(amountsOf(settlement.lines)).toEqual([
-        ["DISTANCE_FEE", 6_600],
         ["LATE_RETURN_FEE", 19_120],
+        ["DISTANCE_FEE", 6_600],
       ]);
       expect(settlement.dueAfterReturn).toBe(25_720);
       expect(settlement.credits).toEqual([]);

@@ -74,7 +74,7 @@ export interface QuoteRequest {
 export interface PriceLine {
   /**
    * Stable code for programs: `RENTAL_FEE`, `LONG_RENTAL_DISCOUNT`, `MEMBER_DISCOUNT`, `COUPON_DISCOUNT`,
-   * `DELIVERY_FEE`, `DISTANCE_FEE_ESTIMATE` (quotes); `DISTANCE_FEE`, `LATE_RETURN_FEE`,
+   * `DELIVERY_FEE`, `DISTANCE_FEE_ESTIMATE` (quotes); `LATE_RETURN_FEE`, `DISTANCE_FEE`,
    * `EARLY_RETURN_CREDIT` (settlements).
    */
   code: string;
@@ -165,7 +165,7 @@ export interface Settlement {
   quoteId: string;
   /** ISO 4217 code of every amount in this settlement. */
   currency: string;
-  /** The non-zero amounts owed after return: `DISTANCE_FEE`, `LATE_RETURN_FEE`; minor units. */
+  /** The non-zero amounts owed after return, in this order: `LATE_RETURN_FEE`, `DISTANCE_FEE`; minor units. */
   lines: PriceLine[];
   /** Sum of `lines`, minor units; charged after return. */
   dueAfterReturn: number;
