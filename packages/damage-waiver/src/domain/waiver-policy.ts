@@ -52,3 +52,28 @@ export interface WaiverPolicyDocument {
   /** RFC 3339 instant from which this version may be used; default: its publication time. */
   readonly effectiveFrom?: string;
 }
+
+/**
+ * A product as written in a policy document, before `checkPolicyRules` has tied its fields to its model:
+ * either amount may be present, and `sellable` may be left out (default true).
+ */
+export interface AuthoredProduct {
+  readonly code: string;
+  readonly name: string;
+  readonly model: WaiverModel;
+  readonly selfPayCap?: number;
+  readonly deductible?: number;
+  readonly minDriverAge: number;
+  readonly minLicenseYears: number;
+  readonly sellable?: boolean;
+}
+
+/** A waiver policy document as authored; every `WaiverPolicyDocument` is also one. */
+export interface AuthoredPolicyDocument extends Omit<WaiverPolicyDocument, "products"> {
+  readonly products: readonly AuthoredProduct[];
+}
+
+/** The product of the policy with this code, sellable or not. */
+export function findProduct(document: WaiverPolicyDocument, code: string): WaiverProduct | undefined {
+  return document.products.find((product) => product.code === code);
+}
