@@ -1,0 +1,352 @@
+import type { Database } from "@carfare/kit";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
+import type {
+  IncidentCreateOutcome,
+  IncidentCreation,
+  IncidentQuery,
+  IncidentRepository,
+} from "../../application/ports.js";
+import type { Exclusion, Incident, IncidentEvent, IncidentStatus, LiabilityBasis } from "../../domain/incident.js";
+import type { CarClass } from "../../domain/waiver-policy.js";
+import { type IncidentEventRow, type IncidentRow, incidentEvents, incidents } from "./incident.table.js";
+import { policyVersions } from "./policy.table.js";
+
+/** An incident as stored, with the fingerprint of the request that created it. */
+interface StoredIncident {
+  readonly incident: Incident;
+  readonly requestFingerprint: string;
+}
+
+export interface PostgresIncidentRepositoryOptions {
+  /**
+   * Send the repository's statements as named prepared statements, parsed and planned once per connection
+   * (default true). It halves the database's CPU per incident creation. Set false behind PgBouncer in
+   * transaction pooling mode older than 1.21 or without `max_prepared_statements`.
+   */
+  readonly preparedStatements?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const p = (name: string) => sql.placeholder(name);
+
+/**
+ * Incidents in `waiver.incidents` (current state, one row each) and `waiver.incident_events` (their history,
+ * append-only).
+ *
+ * Each write is one statement, so one round trip and atomic by itself: the incident row and its events are
+ * written together or not at all. Creation is idempotent on the key (`ON CONFLICT (idempotency_key) DO
+ * NOTHING`, then the stored incident is read back), and an update applies only if the stored version is the
+ * expected one (optimistic concurrency). Reads return each incident with its events, from one statement.
+ */
+export class PostgresIncidentRepository implements IncidentRepository {
+  private readonly statementName: (name: string) => string;
+  private readonly createStatement;
+  private readonly updateStatement;
+  private readonly getStatement;
+  private readonly findByKeyStatement;
+  private readonly listStatements = new Map<string, ReturnType<PostgresIncidentRepository["prepareList"]>>();
+
+  constructor(
+    private readonly db: Database,
+    options: PostgresIncidentRepositoryOptions = {},
+  ) {
+    // node-postgres sends a statement with an empty name unnamed (parsed and planned on every call).
+    this.statementName = (name) => (options.preparedStatements === false ? "" : name);
+    this.createStatement = this.prepareCreate();
+    this.updateStatement = this.prepareUpdate();
+    this.getStatement = this.prepareSelect(eq(incidents.incidentId, sql`${p("id")}::uuid`), p("limit")).prepare(
+      this.statementName("waiver_incident_get"),
+    );
+    this.findByKeyStatement = this.prepareSelect(eq(incidents.idempotencyKey, p("key")), p("limit")).prepare(
+      this.statementName("waiver_incident_find_by_key"),
+    );
+  }
+
+  /**
+   * Inserts the incident and its events unless an incident already holds the key; then the stored incident
+   * is the outcome. Of any number of concurrent creations with one key, exactly one inserts: the others wait
+   * on the unique key until it commits and then read its incident. The incident's currency is that of its
+   * policy version, which must be published (an error otherwise).
+   */
+  async create(creation: IncidentCreation): Promise<IncidentCreateOutcome> {
+    const { incident, idempotencyKey, requestFingerprint } = creation;
+    const [result] = await this.createStatement.execute({
+      ...mutableColumns(incident),
+      id: incident.id,
+      idempotencyKey,
+      requestFingerprint,
+      rentalId: incident.rentalId,
+      market: incident.market,
+      carClass: incident.carClass,
+      dailyRate: incident.dailyRate,
+      productCode: incident.productCode,
+      policyId: incident.policyId,
+      policyVersion: incident.policyVersion,
+      occurredAt: incident.occurredAt.toISOString(),
+      reportedAt: incident.reportedAt.toISOString(),
+      description: incident.description ?? null,
+    });
+    if (result?.created === 1) return { kind: "created", incident };
+
+    const stored = await this.findByIdempotencyKey(idempotencyKey);
+    if (stored === undefined) {
+      throw new Error(
+        `cannot create incident ${incident.id}: policy ${incident.policyId} version ${incident.policyVersion} is not published`,
+      );
+    }
+    return { kind: "exists", ...stored };
+  }
+
+  async findByIdempotencyKey(key: string): Promise<StoredIncident | undefined> {
+    const [stored] = groupIncidents(await this.findByKeyStatement.execute({ key, limit: 1 }));
+    return stored;
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const [stored] = groupIncidents(await this.getStatement.execute({ id, limit: 1 }));
+    return stored?.incident;
+  }
+
+  /**
+   * One statement: `UPDATE … WHERE incident_id = $id AND version = $expected`, and the events of `next` beyond
+   * those stored are appended only if that row was updated. When two updates start from the same version, the
+   * second waits for the first to commit, then finds another version and changes nothing: false.
+   */
+  async update(next: Incident, expectedVersion: number): Promise<boolean> {
+    const [result] = await this.updateStatement.execute({ ...mutableColumns(next), id: next.id, expectedVersion });
+    return result?.updated === 1;
+  }
+
+  /** Newest `reportedAt` first, then highest id; resumes strictly after `query.after`. At most `limit` incidents. */
+  async list(query: IncidentQuery): Promise<Incident[]> {
+    if (query.limit <= 0) return [];
+    const { rentalId, status, after } = query;
+    if (after !== undefined && !UUID.test(after.id)) {
+      throw new RangeError(`not an incident id: ${JSON.stringify(after.id)}`);
+    }
+    const shape = `${rentalId === undefined ? "" : "r"}${status === undefined ? "" : "s"}${after === undefined ? "" : "a"}`;
+    let statement = this.listStatements.get(shape);
+    if (statement === undefined) {
+      statement = this.prepareList(shape);
+      this.listStatements.set(shape, statement);
+    }
+    const rows = await statement.execute({
+      rentalId,
+      status,
+      afterReportedAt: after?.reportedAt.toISOString(),
+      afterId: after?.id,
+      limit: query.limit,
+    });
+    return groupIncidents(rows).map((stored) => stored.incident);
+  }
+
+  /** The list query for one combination of filters (`r` rental id, `s` status, `a` after a position). */
+  private prepareList(shape: string) {
+    const conditions: SQL[] = [];
+    if (shape.includes("r")) conditions.push(eq(incidents.rentalId, p("rentalId")));
+    if (shape.includes("s")) conditions.push(eq(incidents.status, p("status")));
+    if (shape.includes("a")) {
+      conditions.push(
+        sql`(${incidents.reportedAt}, ${incidents.incidentId}) < (${p("afterReportedAt")}::timestamptz, ${p("afterId")}::uuid)`,
+      );
+    }
+    return this.prepareSelect(and(...conditions), p("limit")).prepare(
+      this.statementName(`waiver_incident_list_${shape || "all"}`),
+    );
+  }
+
+  /**
+   * The first `limit` incidents matching `where` (newest first) with their events, in one statement: a CTE
+   * picks the page and the events are joined to it, so rows and events come from the same snapshot.
+   */
+  private prepareSelect(where: SQL | undefined, limit: ReturnType<typeof p>) {
+    const page = this.db
+      .$with("page")
+      .as(
+        this.db
+          .select()
+          .from(incidents)
+          .where(where)
+          .orderBy(desc(incidents.reportedAt), desc(incidents.incidentId))
+          .limit(limit),
+      );
+    return this.db
+      .with(page)
+      .select()
+      .from(page)
+      .leftJoin(incidentEvents, eq(incidentEvents.incidentId, page.incidentId))
+      .orderBy(desc(page.reportedAt), desc(page.incidentId), asc(incidentEvents.seq));
+  }
+
+  /**
+   * `created`: the incident row, its currency read from its policy version, unless the key is taken;
+   * `appended`: its events, numbered from 1, only if the row was inserted. Answers how many rows were inserted.
+   */
+  private prepareCreate() {
+    const created = this.db.$with("created", { incidentId: sql<string>`incident_id` }).as(sql`
+      INSERT INTO ${incidents} (
+        incident_id, idempotency_key, request_fingerprint, rental_id, market, car_class, daily_rate, currency,
+        product_code, policy_id, policy_version, status, occurred_at, reported_at, description,
+        repair_cost, repair_days, fault_percent, exclusions, loss_of_use, damage, share, owed, basis,
+        charged, resolution_owed, resolution_note, version, updated_at)
+      SELECT ${p("id")}::uuid, ${p("idempotencyKey")}::text, ${p("requestFingerprint")}::text, ${p("rentalId")}::text,
+        ${p("market")}::text, ${p("carClass")}::text, ${p("dailyRate")}::bigint, v.currency,
+        ${p("productCode")}::text, v.policy_id, v.version, ${p("status")}::text,
+        ${p("occurredAt")}::timestamptz, ${p("reportedAt")}::timestamptz, ${p("description")}::text,
+        ${p("repairCost")}::bigint, ${p("repairDays")}::int, ${p("faultPercent")}::int, ${p("exclusions")}::text[],
+        ${p("lossOfUse")}::bigint, ${p("damage")}::bigint, ${p("share")}::bigint, ${p("owed")}::bigint,
+        ${p("basis")}::text, ${p("charged")}::bigint, ${p("resolutionOwed")}::bigint, ${p("resolutionNote")}::text,
+        ${p("version")}::int, ${p("updatedAt")}::timestamptz
+      FROM ${policyVersions} v
+      WHERE v.policy_id = ${p("policyId")}::text AND v.version = ${p("policyVersion")}::int
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING incident_id`);
+    const appended = this.db.$with("appended", { seq: sql<number>`seq` }).as(sql`
+      INSERT INTO ${incidentEvents} (incident_id, seq, at, type, actor, data)
+      SELECT created.incident_id, e.seq, (e.event->>'at')::timestamptz, e.event->>'type', e.event->>'actor',
+        e.event->'data'
+      FROM created, jsonb_array_elements(${p("events")}::jsonb) WITH ORDINALITY AS e(event, seq)
+      RETURNING seq`);
+    return this.db
+      .with(created, appended)
+      .select({ created: sql<number>`count(*)::int` })
+      .from(created)
+      .prepare(this.statementName("waiver_incident_create"));
+  }
+
+  /**
+   * `updated`: the row, if still at the expected version; `stored`: how many events it had; `appended`: the
+   * events beyond those, only if the row was updated. Answers how many rows were updated.
+   */
+  private prepareUpdate() {
+    const updated = this.db.$with("updated", { incidentId: sql<string>`incident_id` }).as(sql`
+      UPDATE ${incidents} SET
+        status = ${p("status")}::text, repair_cost = ${p("repairCost")}::bigint, repair_days = ${p("repairDays")}::int,
+        fault_percent = ${p("faultPercent")}::int, exclusions = ${p("exclusions")}::text[],
+        loss_of_use = ${p("lossOfUse")}::bigint, damage = ${p("damage")}::bigint, share = ${p("share")}::bigint,
+        owed = ${p("owed")}::bigint, basis = ${p("basis")}::text, charged = ${p("charged")}::bigint,
+        resolution_owed = ${p("resolutionOwed")}::bigint, resolution_note = ${p("resolutionNote")}::text,
+        version = ${p("version")}::int, updated_at = ${p("updatedAt")}::timestamptz
+      WHERE incident_id = ${p("id")}::uuid AND version = ${p("expectedVersion")}::int
+      RETURNING incident_id`);
+    const stored = this.db.$with("stored", { count: sql<number>`count` }).as(sql`
+      SELECT coalesce(max(seq), 0) AS count FROM ${incidentEvents} WHERE incident_id = ${p("id")}::uuid`);
+    const appended = this.db.$with("appended", { seq: sql<number>`seq` }).as(sql`
+      INSERT INTO ${incidentEvents} (incident_id, seq, at, type, actor, data)
+      SELECT updated.incident_id, e.seq, (e.event->>'at')::timestamptz, e.event->>'type', e.event->>'actor',
+        e.event->'data'
+      FROM updated, stored, jsonb_array_elements(${p("events")}::jsonb) WITH ORDINALITY AS e(event, seq)
+      WHERE e.seq > stored.count
+      RETURNING seq`);
+    return this.db
+      .with(updated, stored, appended)
+      .select({ updated: sql<number>`count(*)::int` })
+      .from(updated)
+      .prepare(this.statementName("waiver_incident_update"));
+  }
+}
+
+/** The columns that change over an incident's life, and its events, as placeholder values. */
+function mutableColumns(incident: Incident) {
+  const { assessment, liability, resolution } = incident;
+  return {
+    status: incident.status,
+    repairCost: assessment?.repairCost ?? null,
+    repairDays: assessment?.repairDays ?? null,
+    faultPercent: assessment?.faultPercent ?? null,
+    exclusions: assessment === undefined ? null : [...assessment.exclusions],
+    lossOfUse: liability?.lossOfUse ?? null,
+    damage: liability?.damage ?? null,
+    share: liability?.share ?? null,
+    owed: liability?.owed ?? null,
+    basis: liability?.basis ?? null,
+    charged: incident.charged ?? null,
+    resolutionOwed: resolution?.owed ?? null,
+    resolutionNote: resolution?.note ?? null,
+    version: incident.version,
+    // The time of the latest change: its event's.
+    updatedAt: (incident.events.at(-1)?.at ?? incident.reportedAt).toISOString(),
+    events: eventsJson(incident.events),
+  };
+}
+
+/** The events as one JSON array (instants as ISO strings), expanded in SQL by `jsonb_array_elements`. */
+function eventsJson(events: readonly IncidentEvent[]): string {
+  return JSON.stringify(
+    events.map((event) => ({ at: event.at.toISOString(), type: event.type, actor: event.actor, data: event.data })),
+  );
+}
+
+/** Rows of incidents left-joined to their events (ordered by incident, then seq) → incidents with events. */
+function groupIncidents(
+  rows: readonly { page: IncidentRow; incident_events: IncidentEventRow | null }[],
+): StoredIncident[] {
+  const stored: StoredIncident[] = [];
+  let current: { row: IncidentRow; events: IncidentEvent[] } | undefined;
+  const flush = () => {
+    if (current === undefined) return;
+    stored.push({
+      incident: rowToIncident(current.row, current.events),
+      requestFingerprint: current.row.requestFingerprint,
+    });
+  };
+  for (const { page: row, incident_events: event } of rows) {
+    if (current === undefined || current.row.incidentId !== row.incidentId) {
+      flush();
+      current = { row, events: [] };
+    }
+    if (event !== null) current.events.push(rowToEvent(event));
+  }
+  flush();
+  return stored;
+}
+
+function rowToEvent(row: IncidentEventRow): IncidentEvent {
+  return { at: row.at, type: row.type as IncidentStatus, actor: row.actor, data: row.data };
+}
+
+function rowToIncident(row: IncidentRow, events: readonly IncidentEvent[]): Incident {
+  return {
+    id: row.incidentId,
+    rentalId: row.rentalId,
+    market: row.market,
+    carClass: row.carClass as CarClass,
+    dailyRate: row.dailyRate,
+    productCode: row.productCode,
+    policyId: row.policyId,
+    policyVersion: row.policyVersion,
+    status: row.status as IncidentStatus,
+    occurredAt: row.occurredAt,
+    reportedAt: row.reportedAt,
+    ...(row.description === null ? {} : { description: row.description }),
+    ...(row.repairCost === null
+      ? {}
+      : {
+          assessment: {
+            repairCost: row.repairCost,
+            repairDays: row.repairDays ?? 0,
+            faultPercent: row.faultPercent ?? 0,
+            exclusions: (row.exclusions ?? []) as Exclusion[],
+          },
+        }),
+    ...(row.basis === null
+      ? {}
+      : {
+          liability: {
+            lossOfUse: row.lossOfUse ?? 0,
+            damage: row.damage ?? 0,
+            share: row.share ?? 0,
+            owed: row.owed ?? 0,
+            basis: row.basis as LiabilityBasis,
+            currency: row.currency,
+          },
+        }),
+    ...(row.charged === null ? {} : { charged: row.charged }),
+    ...(row.resolutionOwed === null
+      ? {}
+      : { resolution: { owed: row.resolutionOwed, note: row.resolutionNote ?? "" } }),
+    version: row.version,
+    events,
+  };
+}
