@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { waiverMigrations } from "../packages/damage-waiver/src/adapters/postgres/waiver-migrations.js";
 import {
   type Database,
   type DictionaryTable,
@@ -18,7 +19,7 @@ import {
 import { pricingMigrations } from "../packages/pricing/src/adapters/postgres/pricing-migrations.js";
 
 /** The migrations of every context; each brings its own schema. */
-export const contextMigrations: readonly MigrationSet[] = [pricingMigrations];
+export const contextMigrations: readonly MigrationSet[] = [pricingMigrations, waiverMigrations];
 
 export const dataDictionaryFile = fileURLToPath(new URL("../docs/data-dictionary.md", import.meta.url));
 
@@ -28,7 +29,9 @@ migrations by \`npx tsx scripts/write-data-dictionary.ts\`: change the comments 
 
 Conventions: names are snake_case in the words of \`spec/glossary.md\`; instants are \`timestamptz\` in UTC;
 money is a \`bigint\` count of minor units (KRW: won, MYR: sen) next to a \`char(3)\` ISO 4217 currency;
-published versions, quotes, settlements and histories are append-only; price lines have their own tables.
+published versions, quotes, settlements and histories are append-only (an incident's row holds its current
+state, updated in place under a version number, and every change is also a row of its history); price lines
+have their own tables.
 `;
 
 /** The tables of every context's schema in a migrated database. */

@@ -33,6 +33,21 @@ describe("the data dictionary (docs/data-dictionary.md)", () => {
     ]);
   });
 
+  it("covers the tables of schema waiver", () => {
+    expect(tables.filter((t) => t.schema === "waiver").map((t) => t.name)).toEqual([
+      "incident_events",
+      "incidents",
+      "policies",
+      "policy_prices",
+      "policy_products",
+      "policy_versions",
+    ]);
+  });
+
+  it("covers no other schema", () => {
+    expect([...new Set(tables.map((t) => t.schema))]).toEqual(["pricing", "waiver"]);
+  });
+
   it("has a comment on every table and column (add COMMENT ON in a migration)", () => {
     expect(missingComments(tables)).toEqual([]);
   });
