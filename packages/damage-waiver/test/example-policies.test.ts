@@ -69,7 +69,14 @@ describe("the example waiver policies", () => {
     });
 
     it("keeps the legacy fixed deductible, not sellable and unpriced", () => {
-      expect(productOf("LEGACY_FIXED_300K", kr)).toMatchObject({ model: "FIXED_DEDUCTIBLE", deductible: 300_000, sellable: false });
+      expect(productOf("LEGACY_FIXED_300K", kr)).toMatchObject({
+        model: "FIXED_DEDUCTIBLE",
+        deductible: 300_000,
+        sellable: false,
+      });
+      expect(
+        Object.values(kr.prices).filter((prices) => prices !== undefined && "LEGACY_FIXED_300K" in prices),
+      ).toEqual([]);
     });
   });
 
