@@ -7,6 +7,7 @@ import { isUuid } from "./request-checks.js";
 /** How often a change without If-Match is retried on fresh state after losing a race, before giving up. */
 export const MAX_UPDATE_ATTEMPTS = 5;
 
+/** What a guarded update itself may refuse, besides the transition's own refusals. */
 export type UpdateRefusal = InvalidRequestError | IncidentNotFoundError | VersionMismatchError;
 
 /**
@@ -57,6 +58,7 @@ export async function readIncident(incidents: IncidentRepository, incidentId: st
   return isUuid(incidentId) ? incidents.get(incidentId) : undefined;
 }
 
+/** The refusal for an incident id that names none. */
 export function notFound(incidentId: string): IncidentNotFoundError {
   return new IncidentNotFoundError(`incident ${incidentId} does not exist`, [{ field: "id", message: "not found" }]);
 }

@@ -7,6 +7,7 @@ import { identifier, integerIn, isUuid, oneOf, refusal } from "./request-checks.
 
 /** Incidents per page when the caller gives no limit, and the most a caller may ask for (spec §5). */
 export const DEFAULT_INCIDENT_PAGE_SIZE = 50;
+/** See DEFAULT_INCIDENT_PAGE_SIZE. */
 export const MAX_INCIDENT_PAGE_SIZE = 200;
 
 /** The filters and page of `GET /v1/incidents`; an empty text parameter counts as not given. */

@@ -53,6 +53,7 @@ export class PolicyCatalog {
     return this.byPolicyId.get(policyId) ?? [];
   }
 
+  /** The ids of every policy held, sorted. */
   policyIds(): string[] {
     return [...this.byPolicyId.keys()].sort();
   }

@@ -33,6 +33,7 @@ export class PolicyRefresher {
     return this.running;
   }
 
+  /** Polls every `intervalMs` until `stop`; errors go to `onError` and the next poll tries again. */
   start(): void {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => {
@@ -41,6 +42,7 @@ export class PolicyRefresher {
     this.timer.unref();
   }
 
+  /** Stops polling and waits for a refresh under way. */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;

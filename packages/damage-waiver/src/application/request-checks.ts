@@ -12,8 +12,10 @@ export const MAX_TEXT_LENGTH = 2000;
 /** The longest identifier (rental id, market, idempotency key) accepted. */
 export const MAX_IDENTIFIER_LENGTH = 255;
 
+/** The outcome of one check: the problem found, or undefined. */
 export type Check = FieldIssue | undefined;
 
+/** A required identifier: not blank, at most MAX_IDENTIFIER_LENGTH characters. */
 export function identifier(field: string, value: string): Check {
   if (typeof value !== "string" || value.trim() === "") return { field, message: "required" };
   if (value.length > MAX_IDENTIFIER_LENGTH) {
@@ -22,28 +24,33 @@ export function identifier(field: string, value: string): Check {
   return undefined;
 }
 
+/** Free text up to MAX_TEXT_LENGTH characters; `required` also refuses a blank one. */
 export function freeText(field: string, value: string, required: boolean): Check {
   if (typeof value !== "string" || (required && value.trim() === "")) return { field, message: "required" };
   if (value.length > MAX_TEXT_LENGTH) return { field, message: `must be at most ${MAX_TEXT_LENGTH} characters` };
   return undefined;
 }
 
+/** An amount of money: a whole number of minor units from 0 to 10^12. */
 export function amount(field: string, value: number): Check {
   return isValidAmount(value) ? undefined : { field, message: `must be a whole amount from 0 to ${MAX_INPUT_AMOUNT}` };
 }
 
+/** A whole number within [min, max]. */
 export function integerIn(field: string, value: number, min: number, max: number): Check {
   return Number.isInteger(value) && value >= min && value <= max
     ? undefined
     : { field, message: `must be a whole number from ${min} to ${max}` };
 }
 
+/** A Date that holds an instant (not an Invalid Date). */
 export function instant(field: string, value: Date): Check {
   return value instanceof Date && !Number.isNaN(value.getTime())
     ? undefined
     : { field, message: "must be an RFC 3339 date-time" };
 }
 
+/** One of the allowed values. */
 export function oneOf(field: string, value: string, allowed: readonly string[]): Check {
   return allowed.includes(value) ? undefined : { field, message: `must be one of ${allowed.join(", ")}` };
 }
