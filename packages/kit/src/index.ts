@@ -16,6 +16,13 @@ export {
 } from "./database/open-database.js";
 export { queryRows } from "./database/query-rows.js";
 export { advisoryLockKey, type MigrationSet, runMigrations } from "./database/run-migrations.js";
+export {
+  createDocumentReader,
+  DOCUMENT_FIELD,
+  type DocumentReaderOptions,
+  describe,
+  summarizeIssues,
+} from "./documents/read-document.js";
 export { DomainError, type FieldIssue } from "./domain-error.js";
 export { createLogger, type Logger } from "./logger.js";
 export {

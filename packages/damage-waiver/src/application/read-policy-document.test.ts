@@ -320,7 +320,7 @@ describe("readPolicyDocument", () => {
     it("refuses a document larger than the limit before parsing it", () => {
       const padding = `# ${"x".repeat(MAX_POLICY_DOCUMENT_BYTES)}\n`;
       const error = refusal(`${padding}${referencePolicyText}`);
-      expect(error.issues).toEqual([{ field: DOCUMENT_FIELD, message: expect.stringMatching(/at most 1024 KB$/) }]);
+      expect(error.issues).toEqual([{ field: DOCUMENT_FIELD, message: expect.stringMatching(/at most 1 MB$/) }]);
     });
 
     it("refuses alias bombs", () => {
