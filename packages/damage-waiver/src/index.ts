@@ -1,5 +1,5 @@
+export { canonicalJson } from "@carfare/kit";
 export { type AssessIncidentCommand, type AssessIncidentDeps, assessIncident } from "./application/assess-incident.js";
-export { canonicalJson } from "./application/canonical-json.js";
 export {
   type ChangeIncidentStatusCommand,
   type ChangeIncidentStatusDeps,

@@ -1,4 +1,5 @@
 export { AccessTokens } from "./access-tokens.js";
+export { canonicalJson, sha256OfCanonicalJson } from "./canonical-json.js";
 export { type Environment, envInteger, envOptional, envPort, envString } from "./config.js";
 export {
   type DictionaryColumn,
@@ -37,3 +38,5 @@ export {
 export { floorTo, isValidAmount, MAX_INPUT_AMOUNT, mulDivFloor, percentFloorTo } from "./money.js";
 export { err, ok, type Result } from "./result.js";
 export { createTestDatabase, databasesUnderTest, type TestDatabase } from "./testing/test-database.js";
+export { ChangePoller, type ChangePollerOptions, type PolledSource } from "./versions/change-poller.js";
+export { type VersionKey, VersionTimeline } from "./versions/version-timeline.js";

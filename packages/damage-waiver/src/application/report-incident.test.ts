@@ -1,10 +1,10 @@
+import { canonicalJson } from "@carfare/kit";
 import { describe, expect, it } from "vitest";
 import { FakeClock, InMemoryIncidents, sequentialIds } from "../../test/builders/fakes.js";
 import { workedAssessment } from "../../test/builders/incident-builder.js";
 import { aPolicy, published, referencePolicy } from "../../test/builders/policy-builder.js";
 import type { CarClass } from "../domain/waiver-policy.js";
 import { assessIncident } from "./assess-incident.js";
-import { canonicalJson } from "./canonical-json.js";
 import { PolicyCatalog } from "./policy-catalog.js";
 import type { IncidentCreation } from "./ports.js";
 import {

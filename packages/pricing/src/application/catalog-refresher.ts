@@ -1,3 +1,4 @@
+import { ChangePoller } from "@carfare/kit";
 import type { CouponBook } from "./coupon-book.js";
 import type { CouponRepository, TariffRepository } from "./ports.js";
 import type { TariffCatalog } from "./tariff-catalog.js";
@@ -13,61 +14,27 @@ export interface CatalogRefresherDeps {
 }
 
 /**
- * Keeps the in-memory tariff catalog and coupon book in step with the database by polling two cheap change
- * markers (docs/decisions/001): a version published or a coupon put by another process shows here within
- * one interval.
+ * Keeps the in-memory tariff catalog and coupon book in step with the database by polling their change
+ * markers (docs/decisions/001): new tariff versions are loaded incrementally, the coupon book whole.
  */
-export class CatalogRefresher {
-  private tariffMarker: string | undefined;
-  private couponMarker: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly deps: CatalogRefresherDeps) {}
-
-  /** Loads everything once; call before serving. */
-  async load(): Promise<void> {
-    await this.refresh();
-  }
-
-  /** Polls the markers and reloads what changed. Concurrent calls share one refresh. */
-  refresh(): Promise<void> {
-    this.running ??= this.refreshNow().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      this.refresh().catch(this.deps.onError);
-    }, this.deps.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async refreshNow(): Promise<void> {
-    const [tariffMarker, couponMarker] = await Promise.all([
-      this.deps.tariffs.changeMarker(),
-      this.deps.coupons.changeMarker(),
-    ]);
-    if (tariffMarker !== this.tariffMarker) {
-      const versions =
-        this.tariffMarker === undefined
-          ? await this.deps.tariffs.listAll()
-          : await this.deps.tariffs.listSince(this.tariffMarker);
-      this.deps.catalog.add(versions);
-      this.tariffMarker = tariffMarker;
-    }
-    if (couponMarker !== this.couponMarker) {
-      this.deps.book.replaceAll(await this.deps.coupons.listAll());
-      this.couponMarker = couponMarker;
-    }
+export class CatalogRefresher extends ChangePoller {
+  constructor(deps: CatalogRefresherDeps) {
+    super(
+      [
+        {
+          marker: () => deps.tariffs.changeMarker(),
+          load: async (previous) => {
+            deps.catalog.add(
+              previous === undefined ? await deps.tariffs.listAll() : await deps.tariffs.listSince(previous),
+            );
+          },
+        },
+        {
+          marker: () => deps.coupons.changeMarker(),
+          load: async () => deps.book.replaceAll(await deps.coupons.listAll()),
+        },
+      ],
+      { intervalMs: deps.intervalMs, onError: deps.onError },
+    );
   }
 }

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { advisoryLockKey, type Database, queryRows } from "@carfare/kit";
+import { advisoryLockKey, type Database, queryRows, sha256OfCanonicalJson } from "@carfare/kit";
 import { asc, desc, eq, gt, or, sql } from "drizzle-orm";
 import type { PolicyPublishOutcome, PublishedPolicy, WaiverPolicyRepository } from "../../application/ports.js";
 import type { WaiverPolicyDocument } from "../../domain/waiver-policy.js";
@@ -162,20 +161,4 @@ function priceRows(document: WaiverPolicyDocument, version: number): NewPolicyPr
 function parseMarker(marker: string): number {
   if (!/^\d{1,15}$/.test(marker)) throw new RangeError(`not a waiver policy change marker: ${JSON.stringify(marker)}`);
   return Number(marker);
-}
-
-/** SHA-256 (hex) of the document as JSON with object keys sorted at every level: equal documents, equal hashes. */
-export function sha256OfCanonicalJson(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex");
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
