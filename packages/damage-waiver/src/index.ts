@@ -1,4 +1,7 @@
 export { canonicalJson } from "@carfare/kit";
+export { type Problem, STATUS_OF_CODE, TRANSPORT_STATUS_OF_CODE } from "./adapters/http/problem.js";
+export { buildWaiverApp, DEFAULT_BODY_LIMIT, type WaiverAppDeps } from "./adapters/http/waiver-app.js";
+export { waiverMigrations } from "./adapters/postgres/waiver-migrations.js";
 export { type AssessIncidentCommand, type AssessIncidentDeps, assessIncident } from "./application/assess-incident.js";
 export {
   type ChangeIncidentStatusCommand,
@@ -104,3 +107,4 @@ export {
   type WaiverPolicyDocument,
   type WaiverProduct,
 } from "./domain/waiver-policy.js";
+export { type RunningWaiverService, seedPolicies, startWaiverService, type WaiverServiceOptions } from "./main.js";

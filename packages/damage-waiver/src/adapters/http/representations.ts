@@ -1,0 +1,101 @@
+import type { IncidentPage } from "../../application/list-incidents.js";
+import type { PublishedPolicy } from "../../application/ports.js";
+import type { WaiverQuote } from "../../application/quote-waiver-options.js";
+import type { Incident } from "../../domain/incident.js";
+
+/**
+ * Domain values → the JSON the API sends (the response schemas of `schemas.ts`): instants as RFC 3339
+ * strings in UTC, money as integers of minor units, optional parts left out rather than null.
+ */
+
+export function incidentJson(incident: Incident): Record<string, unknown> {
+  return {
+    id: incident.id,
+    rentalId: incident.rentalId,
+    market: incident.market,
+    carClass: incident.carClass,
+    dailyRate: incident.dailyRate,
+    productCode: incident.productCode,
+    policyId: incident.policyId,
+    policyVersion: incident.policyVersion,
+    status: incident.status,
+    occurredAt: incident.occurredAt.toISOString(),
+    reportedAt: incident.reportedAt.toISOString(),
+    ...(incident.description === undefined ? {} : { description: incident.description }),
+    ...(incident.assessment === undefined
+      ? {}
+      : {
+          assessment: {
+            repairCost: incident.assessment.repairCost,
+            repairDays: incident.assessment.repairDays,
+            faultPercent: incident.assessment.faultPercent,
+            exclusions: [...incident.assessment.exclusions],
+          },
+        }),
+    ...(incident.liability === undefined
+      ? {}
+      : {
+          liability: {
+            lossOfUse: incident.liability.lossOfUse,
+            damage: incident.liability.damage,
+            share: incident.liability.share,
+            owed: incident.liability.owed,
+            basis: incident.liability.basis,
+            currency: incident.liability.currency,
+          },
+        }),
+    ...(incident.charged === undefined ? {} : { charged: incident.charged }),
+    ...(incident.resolution === undefined
+      ? {}
+      : { resolution: { owed: incident.resolution.owed, note: incident.resolution.note } }),
+    version: incident.version,
+    events: incident.events.map((event) => ({
+      at: event.at.toISOString(),
+      type: event.type,
+      actor: event.actor,
+      data: event.data,
+    })),
+  };
+}
+
+/** The strong entity tag of an incident: its version, quoted (`"3"`). */
+export function etagOf(incident: Incident): string {
+  return `"${incident.version}"`;
+}
+
+export function incidentPageJson(page: IncidentPage): Record<string, unknown> {
+  return {
+    items: page.items.map(incidentJson),
+    ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+  };
+}
+
+export function waiverQuoteJson(quote: WaiverQuote): Record<string, unknown> {
+  return {
+    policyId: quote.policyId,
+    policyVersion: quote.policyVersion,
+    currency: quote.currency,
+    options: quote.options.map((option) => ({
+      productCode: option.productCode,
+      name: option.name,
+      ...(option.selfPayCap === undefined ? {} : { selfPayCap: option.selfPayCap }),
+      fee: option.fee,
+      eligible: option.eligible,
+      ...(option.ineligibleReason === undefined ? {} : { ineligibleReason: option.ineligibleReason }),
+    })),
+  };
+}
+
+export function policyVersionListJson(versions: readonly PublishedPolicy[]): Record<string, unknown> {
+  const [first] = versions;
+  return {
+    policyId: first?.policyId,
+    market: first?.market,
+    versions: versions.map((published) => ({
+      version: published.version,
+      publishedAt: published.publishedAt.toISOString(),
+      publishedBy: published.publishedBy,
+      effectiveFrom: published.effectiveFrom.toISOString(),
+    })),
+  };
+}

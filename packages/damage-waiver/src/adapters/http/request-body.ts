@@ -1,0 +1,129 @@
+import { DOCUMENT_FIELD } from "../../application/read-policy-document.js";
+import { InvalidPolicyError, MalformedJsonError, UnsupportedMediaTypeError } from "../../domain/waiver-errors.js";
+
+/**
+ * Reading request bodies. JSON bodies are decoded as strict UTF-8 and parsed by `JSON.parse`; values that
+ * are valid JSON but can never be a valid field are replaced by a `RefusedValue`, which fails every schema
+ * type, so that schema validation reports them next to every other bad field, each with its reason:
+ * `-0`, numbers too large for a double (`1e400`), and strings holding a NUL character or a lone surrogate
+ * (PostgreSQL cannot store the first and would silently mangle the second).
+ */
+
+/** A JSON value the parser refused, in the place it was found; it explains itself in validation messages. */
+export class RefusedValue {
+  readonly #reason: string;
+
+  constructor(reason: string) {
+    this.#reason = reason;
+  }
+
+  get reason(): string {
+    return this.#reason;
+  }
+}
+
+const NEGATIVE_ZERO = "must not be -0; send 0";
+const OUT_OF_RANGE = "is a number too large to represent";
+const NUL = "must not contain the NUL character (\\u0000)";
+const LONE_SURROGATE = "must be valid Unicode text: it contains an unpaired surrogate (\\ud800–\\udfff)";
+
+/** A UTF-16 surrogate without its pair (`u` mode reads a pair as one code point, so only lone ones match). */
+const LONE_SURROGATE_PATTERN = /\p{Cs}/u;
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The media types whose bodies are JSON. */
+export const JSON_MEDIA_TYPES = ["application/json"];
+
+/** The media types a waiver policy document may be sent as (YAML 1.2 or JSON, read by the policy reader). */
+export const POLICY_MEDIA_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "application/json"];
+
+/**
+ * A JSON body: `undefined` for an empty one (no body), else the parsed value with refused values marked.
+ * Bytes that are not UTF-8, or text that is not JSON, are MALFORMED_JSON.
+ */
+export function parseJsonBody(bytes: Buffer, contentType: string | undefined): unknown {
+  checkCharset(contentType);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new MalformedJsonError("the body is not valid UTF-8 text");
+  }
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text, refuseUnusableValues);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new MalformedJsonError(`the body is not valid JSON: ${error.message}`);
+    if (error instanceof RangeError)
+      throw new MalformedJsonError("the body is not valid JSON: it is nested too deeply");
+    throw error;
+  }
+}
+
+function refuseUnusableValues(_key: string, value: unknown): unknown {
+  if (typeof value === "number") {
+    if (Object.is(value, -0)) return new RefusedValue(NEGATIVE_ZERO);
+    if (!Number.isFinite(value)) return new RefusedValue(OUT_OF_RANGE);
+  } else if (typeof value === "string") {
+    const reason = unstorableTextReason(value);
+    if (reason !== undefined) return new RefusedValue(reason);
+  }
+  return value;
+}
+
+/** The text of a waiver policy document (YAML or JSON); bytes that are not UTF-8 are INVALID_POLICY. */
+export function policyDocumentText(bytes: Buffer, contentType: string | undefined): string {
+  checkCharset(contentType);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new InvalidPolicyError("the waiver policy document is not valid UTF-8 text", [
+      { field: DOCUMENT_FIELD, message: "is not valid UTF-8 text" },
+    ]);
+  }
+}
+
+/** Bodies are UTF-8 (RFC 8259 §8.1); a Content-Type naming another charset is refused, not guessed at. */
+function checkCharset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? "")?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new UnsupportedMediaTypeError(`bodies must be UTF-8; charset "${charset}" is not supported`, [
+      { field: "Content-Type", message: "charset must be utf-8" },
+    ]);
+  }
+}
+
+/** Where a string of a parsed body or a URL parameter cannot be stored: the reason, or undefined. */
+export function unstorableTextReason(value: string): string | undefined {
+  if (value.includes("\u0000")) return NUL;
+  return LONE_SURROGATE_PATTERN.test(value) ? LONE_SURROGATE : undefined;
+}
+
+/**
+ * Every string (key or value) of a parsed document that cannot be stored, named in the use cases' path
+ * syntax (`["products"][4]["name"]`, which the adapter renders as `/products/4/name`).
+ */
+export function unstorableTextIssues(root: unknown): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  const pending: { value: unknown; path: string }[] = [{ value: root, path: "" }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value === "string") {
+      const reason = unstorableTextReason(value);
+      if (reason !== undefined) issues.push({ field: path, message: reason });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        pending.push({ value: item, path: `${path}[${i}]` });
+      });
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        const field = `${path}[${JSON.stringify(key)}]`;
+        const reason = unstorableTextReason(key);
+        if (reason !== undefined) issues.push({ field, message: `the key ${reason}` });
+        pending.push({ value: item, path: field });
+      }
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,320 @@
+import { createRequire } from "node:module";
+import { type AccessTokens, DomainError, Histogram, type Logger, type Registry } from "@carfare/kit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type { PolicyCatalog } from "../../application/policy-catalog.js";
+import type { Clock, IncidentRepository, WaiverPolicyRepository } from "../../application/ports.js";
+import { adminRoutes } from "./admin-routes.js";
+import {
+  MAX_LISTED_ERRORS,
+  PROBLEM_MEDIA_TYPE,
+  type Problem,
+  problem,
+  problemOfDomainError,
+  type TransportCode,
+} from "./problem.js";
+import { JSON_MEDIA_TYPES, parseJsonBody } from "./request-body.js";
+import { parameterNames, urlParameterHook } from "./request-context.js";
+import { SHARED_SCHEMAS } from "./schemas.js";
+import { serviceRoutes } from "./service-routes.js";
+import { type ValidationContext, validationIssues } from "./validation-issues.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who is calling: the name of the token presented, or `anonymous` (set by the access hooks). */
+    waiverActor: string;
+  }
+  interface FastifyContextConfig {
+    /** Use-case field names that mean a URL parameter of another name on this route. */
+    fieldAliases?: Readonly<Record<string, string>>;
+  }
+}
+
+/** What the REST adapter needs: the ports the use cases run on, the access tokens and the telemetry. */
+export interface WaiverAppDeps {
+  readonly policies: WaiverPolicyRepository;
+  readonly incidents: IncidentRepository;
+  readonly catalog: PolicyCatalog;
+  /** Brings the catalog up to date with the database (the refresher's `refresh`). */
+  readonly refreshCatalog?: () => Promise<void>;
+  readonly clock: Clock;
+  readonly adminTokens: AccessTokens;
+  readonly serviceTokens: AccessTokens;
+  readonly logger: Logger;
+  /** Where `http_request_duration_seconds` is registered (the process's /metrics). */
+  readonly metrics?: Registry;
+  /** The largest request body accepted, in bytes. Default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** Makes incident ids (default: random UUIDs). */
+  readonly newId?: () => string;
+}
+
+/** The largest request body accepted by default: 1 MiB, the size limit of a waiver policy document too. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+const packageVersion = (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
+
+/** A refusal of the HTTP adapter itself (see TRANSPORT_STATUS_OF_CODE), with the headers it calls for. */
+class TransportRefusal extends Error {
+  constructor(
+    readonly code: TransportCode,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The damage-waiver REST API (spec §5) as a Fastify app, not yet listening: the routes with their TypeBox
+ * schemas, strict validation (no coercion, unknown fields refused, every error listed), the one error
+ * handler that turns every refusal into `application/problem+json`, and the OpenAPI 3.1 document at
+ * `/openapi.json` with its docs page at `/docs`.
+ *
+ * @example
+ * const app = await buildWaiverApp({ policies, incidents, catalog, clock, adminTokens, serviceTokens, logger });
+ * await app.listen({ host: "127.0.0.1", port: 8080 });
+ */
+export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstance> {
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // No line per request: the latency histogram covers traffic, and refusals are the caller's to log.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: "x-request-id",
+    bodyLimit,
+    // Long enough for any identifier (255) in a path, short enough to bound the router's work.
+    routerOptions: { maxParamLength: 1000 },
+    // While closing, requests still arriving get our own 503 problem (below) instead of Fastify's plain body.
+    return503OnClosing: false,
+    ajv: {
+      customOptions: {
+        // Fastify's defaults strip unknown properties, coerce types and stop at the first error (DESIGN.md).
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: true,
+        useDefaults: false,
+      },
+    },
+    frameworkErrors: (error, request, reply) => {
+      // A path that does not decode (`%zz`) or a parameter too long for the router.
+      sendProblem(reply, problem("WAIVER.INVALID_REQUEST", `the URL cannot be routed: ${error.message}`), request);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Responses are built by the representation functions; the response schemas document them (and a test
+  // checks that they agree), so a mismatch shows instead of being silently trimmed by a schema serializer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  app.decorateRequest("waiverActor", "");
+
+  const routes: { methods: string[]; pattern: RegExp }[] = [];
+  app.addHook("onRoute", (route) => {
+    routes.push({ methods: [route.method].flat(), pattern: routePattern(route.url ?? route.path) });
+    const normalise = urlParameterHook(route);
+    if (normalise !== undefined) route.preValidation = [normalise, ...[route.preValidation ?? []].flat()];
+  });
+
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    if (closing) {
+      throw new TransportRefusal("WAIVER.UNAVAILABLE", "the service is shutting down; retry on another instance", {
+        connection: "close",
+        "retry-after": "1",
+      });
+    }
+  });
+
+  if (deps.metrics !== undefined) {
+    const duration = requestDurationHistogram(deps.metrics);
+    app.addHook("onResponse", async (request, reply) => {
+      const labels = {
+        method: request.method,
+        route: request.routeOptions.url ?? "unmatched",
+        status_code: String(reply.statusCode),
+      };
+      duration.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: "buffer" }, (request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer, request.headers["content-type"]));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { problem: answer, headers, bug } = problemOf(error as Error, request, bodyLimit);
+    if (bug) request.log.error({ err: error, route: request.routeOptions.url }, "request failed unexpectedly");
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    sendProblem(reply, answer, request);
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    const path = request.url.split("?", 1)[0] ?? "";
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
+    if (allowed.length > 0) {
+      throw new TransportRefusal(
+        "WAIVER.METHOD_NOT_ALLOWED",
+        `${request.method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`,
+        { allow: allowed.join(", ") },
+      );
+    }
+    throw new TransportRefusal("WAIVER.ROUTE_NOT_FOUND", `no route ${request.method} ${path}; see /docs`);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "carfare damage waiver",
+        version: packageVersion,
+        description:
+          "Waiver quotes at booking, incidents and their liability, and the waiver policy documents behind them (spec/damage-waiver.md). Money is integers of minor units; timestamps are RFC 3339. Errors are application/problem+json (RFC 9457) with a stable code; request bodies are validated strictly (no type coercion, unknown fields refused, every bad field listed, each named by a JSON Pointer into the body, or by its name for a header or URL parameter).",
+      },
+      servers: [{ url: "/", description: "This server" }],
+      tags: [
+        { name: "waiver quotes", description: "Waiver products and their fees for a rental (spec §2)." },
+        { name: "incidents", description: "Incidents, assessments and the lifecycle (spec §3, §4)." },
+        { name: "waiver policies (admin)", description: "Versioned waiver policy documents (spec §1)." },
+      ],
+      components: {
+        securitySchemes: {
+          adminToken: {
+            type: "http",
+            scheme: "bearer",
+            description: "A token of CARFARE_ADMIN_TOKENS; its name is recorded as the publisher.",
+          },
+          serviceToken: {
+            type: "http",
+            scheme: "bearer",
+            description:
+              "A token of CARFARE_SERVICE_TOKENS, required when any is configured (an admin token works too); its name is the actor in the incident's history.",
+          },
+        },
+      },
+    },
+    // Shared schemas become components named by their $id (Incident, Problem…), not def-0, def-1.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(serviceRoutes, { deps });
+  await app.register(adminRoutes, { deps });
+  return app;
+}
+
+function problemOf(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  bodyLimit: number,
+): { problem: Problem; headers: Readonly<Record<string, string>>; bug: boolean } {
+  const refusal = (answer: Problem, headers: Readonly<Record<string, string>> = {}) => ({
+    problem: answer,
+    headers,
+    bug: false,
+  });
+  if (error instanceof DomainError) {
+    const locations = {
+      parameters: parameterNames(request.routeOptions),
+      aliases: request.routeOptions.config?.fieldAliases ?? {},
+    };
+    const answer = problemOfDomainError(error, locations);
+    return refusal(answer, answer.status === 401 ? { "www-authenticate": 'Bearer realm="carfare"' } : {});
+  }
+  if (error instanceof TransportRefusal) return refusal(problem(error.code, error.message), error.headers);
+  const fastifyError = error as FastifyError;
+  if (Array.isArray(fastifyError.validation)) {
+    const context = (fastifyError.validationContext ?? "body") as ValidationContext;
+    const data = context === "querystring" ? request.query : context === "params" ? request.params : request.body;
+    const issues = validationIssues(fastifyError.validation, context, data);
+    const [first] = issues;
+    const where = { body: "the body", querystring: "the query string", params: "the path", headers: "the headers" }[
+      context
+    ];
+    const more = issues.length > 1 ? ` (and ${Math.min(issues.length, MAX_LISTED_ERRORS) - 1} more listed)` : "";
+    const detail =
+      first === undefined
+        ? `${where} is invalid`
+        : `${where} is invalid: ${first.field === "" ? "" : `${first.field}: `}${first.message}${more}`;
+    return refusal(problem("WAIVER.INVALID_REQUEST", detail, issues));
+  }
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE": {
+      const accepted = request.routeOptions.url === "/admin/v1/waiver-policies" ? "a waiver policy" : "JSON";
+      const given = request.headers["content-type"];
+      return refusal(
+        problem(
+          "WAIVER.UNSUPPORTED_MEDIA_TYPE",
+          `${given === undefined ? "a body without a Content-Type" : `Content-Type ${given}`} is not accepted here; send ${accepted === "JSON" ? "application/json" : "application/yaml or application/json"}`,
+          [{ field: "Content-Type", message: given === undefined ? "required with a body" : "not supported" }],
+        ),
+      );
+    }
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return refusal(problem("WAIVER.PAYLOAD_TOO_LARGE", `the body is larger than the limit of ${bodyLimit} bytes`));
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    // Fastify's other refusals of a request (a Content-Length that does not match the body, an aborted upload…).
+    return refusal(problem("WAIVER.INVALID_REQUEST", fastifyError.message));
+  }
+  return {
+    problem: problem("WAIVER.INTERNAL", "the service failed to handle the request; it has been logged"),
+    headers: {},
+    bug: true,
+  };
+}
+
+function sendProblem(reply: FastifyReply, answer: Problem, request: FastifyRequest): void {
+  reply.code(answer.status).header("content-type", PROBLEM_MEDIA_TYPE).header("cache-control", "no-store");
+  if (request.id !== undefined) reply.header("x-request-id", request.id);
+  // As bytes, so that Fastify adds no charset parameter: application/problem+json defines none (RFC 9457).
+  reply.send(Buffer.from(JSON.stringify(answer), "utf8"));
+}
+
+/** A route's URL as find-my-way writes it (`/v1/incidents/:id/charge`, `/docs/*`) as a RegExp of paths. */
+function routePattern(url: string): RegExp {
+  const source = url
+    .split(/(:[A-Za-z0-9_]+|\*)/)
+    .map((part) => {
+      if (part === "*") return ".*";
+      if (part.startsWith(":")) return "[^/]+";
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
+    .join("");
+  return new RegExp(`^${source}$`);
+}
+
+/** The HTTP latency histogram the dashboards expect, registered once per registry. */
+function requestDurationHistogram(registry: Registry): Histogram<"method" | "route" | "status_code"> {
+  const name = "http_request_duration_seconds";
+  const existing = registry.getSingleMetric(name);
+  if (existing !== undefined) return existing as Histogram<"method" | "route" | "status_code">;
+  return new Histogram({
+    name,
+    help: "Duration of HTTP requests of the damage-waiver REST API, by method, route and status.",
+    labelNames: ["method", "route", "status_code"],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+}
