@@ -82,8 +82,12 @@ export function inProcessBenchmarks(): Rate[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of inProcessBenchmarks())
-    console.log(
-      `${r.name.padEnd(48)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(12)} /s  ${r.nsPerOp.toFixed(0).padStart(8)} ns/op`,
-    );
+  const rates = inProcessBenchmarks();
+  // `--json`: one line for bench/run.ts, which runs this file in a child pinned to one core.
+  if (process.argv.includes("--json")) console.log(JSON.stringify(rates));
+  else
+    for (const r of rates)
+      console.log(
+        `${r.name.padEnd(48)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(12)} /s  ${r.nsPerOp.toFixed(0).padStart(8)} ns/op`,
+      );
 }

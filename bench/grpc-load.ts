@@ -1,0 +1,73 @@
+import type { CallCounts } from "./child-control.js";
+import type { BenchChild } from "./children.js";
+import { type CoreUse, coreUse, coreUseOf, cpuSnapshot } from "./cpu-usage.js";
+import { type LoadResult, runH2load } from "./h2load.js";
+import { QUOTE_PATH } from "./quote-request.js";
+
+export const LOAD = { connections: 8, streams: 32, warmUpSeconds: 3, seconds: 10, serverCore: 0, loadCore: 1 };
+
+export interface ServerUnderLoad {
+  readonly load: LoadResult;
+  /** The server's own call counters around the h2load run (warm-up included). */
+  readonly during: CallCounts;
+  /** The server's core during the run: how busy, and by whom (the server, interrupts, other processes). */
+  readonly serverCore: CoreUse;
+  /** The same for h2load's core. */
+  readonly loadCore: CoreUse;
+}
+
+/**
+ * One h2load run against a bench server, bracketed by a checked call before (the body h2load will send is
+ * answered OK with the right content) and after (the server still answers correctly), and by the server's
+ * channelz call counters, which see the gRPC status of every call.
+ */
+export async function loadServer(
+  child: BenchChild,
+  files: { bodyFile: string; logFile: string },
+  check: (port: number) => Promise<unknown>,
+): Promise<ServerUnderLoad> {
+  await check(child.port);
+  const before = (await child.request<{ calls: CallCounts }>("stats")).calls;
+  const cpuBefore = cpuSnapshot(child.pid);
+  const load = await runH2load({
+    port: child.port,
+    path: QUOTE_PATH,
+    ...files,
+    core: LOAD.loadCore,
+    connections: LOAD.connections,
+    streams: LOAD.streams,
+    warmUpSeconds: LOAD.warmUpSeconds,
+    seconds: LOAD.seconds,
+  });
+  const cpuAfter = cpuSnapshot(child.pid);
+  const after = (await child.request<{ calls: CallCounts }>("stats")).calls;
+  await check(child.port);
+  return {
+    load,
+    during: {
+      started: after.started - before.started,
+      succeeded: after.succeeded - before.succeeded,
+      failed: after.failed - before.failed,
+    },
+    serverCore: coreUse(cpuBefore, cpuAfter, LOAD.serverCore),
+    loadCore: coreUseOf(cpuBefore, cpuAfter, LOAD.loadCore, load.cpuSeconds),
+  };
+}
+
+/**
+ * Problems with a run, empty when it is sound: h2load saw every measured request answered 200 with no
+ * failure, and the server ended every call it started during the run (warm-up included, so at least as
+ * many as h2load measured) with status OK — a gRPC error is still HTTP 200, which h2load alone cannot see.
+ */
+export function loadProblems(run: ServerUnderLoad): string[] {
+  const { load, during } = run;
+  const problems: string[] = [];
+  if (load.failed + load.errored + load.timeout > 0)
+    problems.push(`h2load: ${load.failed} failed, ${load.errored} errored, ${load.timeout} timed out`);
+  if (load.statusOther > 0) problems.push(`h2load: ${load.statusOther} responses were not 2xx`);
+  if (load.loggedFailed > 0) problems.push(`h2load log: ${load.loggedFailed} streams failed`);
+  if (during.failed > 0) problems.push(`server: ${during.failed} calls ended with a gRPC error status`);
+  if (during.succeeded < load.succeeded)
+    problems.push(`server: ${during.succeeded} calls OK, fewer than the ${load.succeeded} h2load counted`);
+  return problems;
+}
