@@ -2,6 +2,7 @@ import { type AccessTokens, Counter, type Database, Gauge, type Logger, type Reg
 import { PricingServiceService, TariffAdminServiceService } from "./adapters/grpc/gen/carfare/pricing/v1/pricing.js";
 import { type GrpcServerHandle, startGrpcServer } from "./adapters/grpc/grpc-server.js";
 import { createPricingService } from "./adapters/grpc/pricing-service.js";
+import { encodeQuote } from "./adapters/grpc/quote-encoding.js";
 import { createTariffAdminService } from "./adapters/grpc/tariff-admin-service.js";
 import { withSafeDecoding } from "./adapters/grpc/unary-handler.js";
 import { PostgresCouponRepository } from "./adapters/postgres/coupon.repository.js";
@@ -103,7 +104,10 @@ export async function startPricingService(options: PricingServiceOptions): Promi
     channelOptions: { "grpc.max_receive_message_length": 8 * 1024 * 1024 },
     services: [
       {
-        definition: withSafeDecoding(PricingServiceService),
+        definition: withSafeDecoding({
+          ...PricingServiceService,
+          quote: { ...PricingServiceService.quote, responseSerialize: encodeQuote },
+        }),
         implementation: createPricingService({
           quote: { catalog, coupons: book, tokens, recorder, clock },
           settle: { catalog, tokens, settlements, clock },
