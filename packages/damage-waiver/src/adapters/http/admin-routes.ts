@@ -42,6 +42,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = a
       validatorCompiler: () => () => true,
       schema: {
         tags: [TAG],
+        operationId: "publishWaiverPolicy",
         summary: "Publish a waiver policy version",
         description:
           "Validates the document (spec §1) and stores it as the next immutable version of its policy id. Re-publishing the newest document creates nothing (200). A policy id serves one market for good, and a market has one policy id.",
@@ -90,6 +91,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = a
     {
       schema: {
         tags: [TAG],
+        operationId: "listWaiverPolicyVersions",
         summary: "List a waiver policy's versions",
         security: SECURITY,
         params: PolicyParams,
@@ -115,6 +117,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = a
       config: { fieldAliases: { version: "n" } },
       schema: {
         tags: [TAG],
+        operationId: "getWaiverPolicyVersion",
         summary: "Read one version's document",
         description:
           "The document as validated and stored (every product's sellable filled in); publishing it again as JSON creates nothing if it is the newest.",

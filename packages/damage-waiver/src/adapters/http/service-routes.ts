@@ -61,6 +61,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     {
       schema: {
         tags: ["waiver quotes"],
+        operationId: "quoteWaiver",
         summary: "Offer waiver products for a rental",
         description:
           "Prices every sellable product of the market's waiver policy in effect for the car class (spec §2): 24-hour windows from startAt, each min(started hours × hourly, daily), plus the young-driver surcharge; lists ineligible products with their reason. Nothing is stored.",
@@ -108,6 +109,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
       },
       schema: {
         tags: [INCIDENTS_TAG],
+        operationId: "reportIncident",
         summary: "Report an incident",
         description:
           "Creates an incident (REPORTED, version 1) from the booking's snapshot, once per Idempotency-Key: the same key with a JSON-equal body (key order and white space do not matter) returns the incident as it is now with 200; with another body it is refused (422). The product must exist in the policy version, sellable or not.",
@@ -161,6 +163,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     {
       schema: {
         tags: [INCIDENTS_TAG],
+        operationId: "getIncident",
         summary: "Read an incident",
         description: "The incident with its history; ETag is its version, to send back as If-Match.",
         security: SECURITY,
@@ -183,6 +186,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     {
       schema: {
         tags: [INCIDENTS_TAG],
+        operationId: "listIncidents",
         summary: "List incidents",
         description:
           "Newest reportedAt first, optionally of one rental and/or one status, a page at a time: pass nextCursor as cursor for the next page.",
@@ -212,6 +216,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     {
       schema: {
         tags: [INCIDENTS_TAG],
+        operationId: "assessIncident",
         summary: "Assess an incident",
         description:
           "Records the assessment and the liability computed under the incident's own policy version and product (spec §3), moving it to ASSESSED; while ASSESSED, a new assessment replaces the old one.",
@@ -254,7 +259,13 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     if (!changed.ok) throw changed.error;
     return sendIncident(reply, changed.value);
   };
-  const changeSchema = (summary: string, description: string, problems: Record<number, string> = CHANGE_PROBLEMS) => ({
+  const changeSchema = (
+    operationId: string,
+    summary: string,
+    description: string,
+    problems: Record<number, string> = CHANGE_PROBLEMS,
+  ) => ({
+    operationId,
     tags: [INCIDENTS_TAG],
     summary,
     description,
@@ -271,6 +282,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     "/v1/incidents/:id/charge",
     {
       schema: changeSchema(
+        "chargeIncident",
         "Charge the customer",
         "ASSESSED → CHARGED; freezes charged at the liability's owed amount. No body (or an empty JSON object).",
       ),
@@ -284,6 +296,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     "/v1/incidents/:id/settle",
     {
       schema: changeSchema(
+        "settleIncident",
         "Record the payment",
         "CHARGED → SETTLED: the customer paid what was charged. No body (or an empty JSON object).",
       ),
@@ -297,7 +310,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     "/v1/incidents/:id/dispute",
     {
       schema: {
-        ...changeSchema("Dispute the charge", "CHARGED → DISPUTED, with the customer's reason."),
+        ...changeSchema("disputeIncident", "Dispute the charge", "CHARGED → DISPUTED, with the customer's reason."),
         body: ReasonBody,
       },
     },
@@ -309,6 +322,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     {
       schema: {
         ...changeSchema(
+          "resolveIncident",
           "Resolve a dispute",
           "DISPUTED → RESOLVED with what the customer owes in the end: at most what was charged (default: the charge). The liability stays as assessed.",
           { ...CHANGE_PROBLEMS, 422: "owed is more than was charged (RESOLUTION_ABOVE_CHARGE)." },
@@ -329,7 +343,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     "/v1/incidents/:id/cancel",
     {
       schema: {
-        ...changeSchema("Cancel an incident", "REPORTED or ASSESSED → CANCELLED, with the reason."),
+        ...changeSchema("cancelIncident", "Cancel an incident", "REPORTED or ASSESSED → CANCELLED, with the reason."),
         body: ReasonBody,
       },
     },
