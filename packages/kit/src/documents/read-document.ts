@@ -54,6 +54,8 @@ export function createDocumentReader<S extends TSchema>(
       ]);
     }
     if (!validator.Check(value)) return err(schemaIssues(validator.Errors.bind(validator), value, options));
+    const unstorable = unstorableText(value, "");
+    if (unstorable.length > 0) return err(unstorable);
     return ok(value as Static<S>);
   };
 }
@@ -70,6 +72,40 @@ export function summarizeIssues(name: string, issues: readonly FieldIssue[]): st
 function size(bytes: number): string {
   const [unit, divisor] = bytes >= 1024 * 1024 ? ["MB", 1024 * 1024] : ["KB", 1024];
   return `${(bytes / divisor).toFixed(1).replace(/\.0$/, "")} ${unit}`;
+}
+
+/**
+ * Text PostgreSQL cannot store in `text` or `jsonb` — a NUL character, or half of a surrogate pair that YAML's
+ * `\ud800` escapes let through — would otherwise pass validation and fail only at the insert, as an
+ * internal error instead of the author's mistake.
+ */
+function unstorableText(value: unknown, path: string): FieldIssue[] {
+  if (typeof value === "string") {
+    if (value.includes("\u0000"))
+      return [{ field: path || DOCUMENT_FIELD, message: "must not contain a NUL character (\\0)" }];
+    if (!isWellFormed(value))
+      return [
+        { field: path || DOCUMENT_FIELD, message: "must be valid Unicode text (it holds half of a surrogate pair)" },
+      ];
+    return [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => unstorableText(item, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...unstorableText(key, path),
+      ...unstorableText(item, childPath(path, key, false)),
+    ]);
+  }
+  return [];
+}
+
+function isWellFormed(text: string): boolean {
+  try {
+    encodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // --- YAML -----------------------------------------------------------------------------------------------
