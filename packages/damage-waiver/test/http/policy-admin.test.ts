@@ -192,9 +192,7 @@ describe.each(databasesUnderTest())("Publishing waiver policies over HTTP, on %s
 
       const problem = expectProblem(await publish(text), 400, "WAIVER.INVALID_POLICY");
 
-      expect(problem.errors).toEqual([
-        { field: "/products/3/name", message: "must not contain the NUL character (\\u0000)" },
-      ]);
+      expect(fieldsOf(problem)).toEqual(["/products/3/name"]);
     });
 
     it("When another policy id claims the market, then it is refused with 422 POLICY_MARKET_TAKEN naming /market", async () => {

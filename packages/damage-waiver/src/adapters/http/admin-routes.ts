@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { getPolicyVersion, listPolicyVersions } from "../../application/list-policy-versions.js";
 import { publishPolicy } from "../../application/publish-policy.js";
-import { readPolicyDocument } from "../../application/read-policy-document.js";
-import { InvalidPolicyError, UnsupportedMediaTypeError } from "../../domain/waiver-errors.js";
+import { UnsupportedMediaTypeError } from "../../domain/waiver-errors.js";
 import { policyVersionListJson } from "./representations.js";
-import { POLICY_MEDIA_TYPES, policyDocumentText, unstorableTextIssues } from "./request-body.js";
+import { POLICY_MEDIA_TYPES, policyDocumentText } from "./request-body.js";
 import { authenticateAdmin } from "./request-context.js";
 import { jsonResponse, PolicyParams, PolicyVersionParams, problemResponses } from "./schemas.js";
 import type { WaiverAppDeps } from "./waiver-app.js";
@@ -72,7 +71,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = a
           [{ field: "Content-Type", message: `must be one of ${POLICY_MEDIA_TYPES.join(", ")}` }],
         );
       }
-      refuseUnstorableText(text, clock.now());
       const published = await publishPolicy({ policies, catalog, clock }, text, request.waiverActor);
       if (!published.ok) throw published.error;
       const { policy, created } = published.value;
@@ -141,19 +139,3 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = a
     },
   );
 };
-
-/**
- * Refuses a valid document holding text PostgreSQL cannot store (a NUL character, a lone surrogate), which
- * the policy reader lets through and the database would only reject with an error of its own.
- */
-function refuseUnstorableText(text: string, now: Date): void {
-  const read = readPolicyDocument(text, now);
-  if (!read.ok) return; // publishPolicy reports the document's problems itself.
-  const issues = unstorableTextIssues(read.value);
-  if (issues.length > 0) {
-    throw new InvalidPolicyError(
-      `The waiver policy document has text that cannot be stored (${issues.length})`,
-      issues,
-    );
-  }
-}

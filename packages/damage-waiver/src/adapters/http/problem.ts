@@ -100,7 +100,7 @@ export function problem(code: string, detail: string, errors: readonly ProblemFi
     type: `${PROBLEM_TYPE_PREFIX}${code}`,
     title: TITLES[code] ?? code,
     status: statusOfCode(code),
-    detail: more > 0 ? `${detail} (${more} more problems are not listed)` : detail,
+    detail: more > 0 ? `${detail}; only the first ${MAX_LISTED_ERRORS} are listed` : detail,
     code,
     ...(listed.length > 0 ? { errors: listed } : {}),
   };

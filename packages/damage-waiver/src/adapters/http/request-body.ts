@@ -99,31 +99,3 @@ export function unstorableTextReason(value: string): string | undefined {
   if (value.includes("\u0000")) return NUL;
   return LONE_SURROGATE_PATTERN.test(value) ? LONE_SURROGATE : undefined;
 }
-
-/**
- * Every string (key or value) of a parsed document that cannot be stored, named in the use cases' path
- * syntax (`["products"][4]["name"]`, which the adapter renders as `/products/4/name`).
- */
-export function unstorableTextIssues(root: unknown): { field: string; message: string }[] {
-  const issues: { field: string; message: string }[] = [];
-  const pending: { value: unknown; path: string }[] = [{ value: root, path: "" }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { value, path } = next;
-    if (typeof value === "string") {
-      const reason = unstorableTextReason(value);
-      if (reason !== undefined) issues.push({ field: path, message: reason });
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        pending.push({ value: item, path: `${path}[${i}]` });
-      });
-    } else if (typeof value === "object" && value !== null) {
-      for (const [key, item] of Object.entries(value)) {
-        const field = `${path}[${JSON.stringify(key)}]`;
-        const reason = unstorableTextReason(key);
-        if (reason !== undefined) issues.push({ field, message: `the key ${reason}` });
-        pending.push({ value: item, path: field });
-      }
-    }
-  }
-  return issues;
-}

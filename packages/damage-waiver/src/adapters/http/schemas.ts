@@ -171,7 +171,7 @@ export const Problem = Type.Object(
         Type.Object({
           field: Type.String({
             description:
-              "A JSON Pointer into the body (`/products/2/selfPayCap`, `` for the whole body), or the name of a header (`Idempotency-Key`, `If-Match`, `Authorization`) or of a path or query parameter (`limit`).",
+              "A JSON Pointer into the body (`/products/2/selfPayCap`; the empty pointer for the whole body), or the name of a header (`Idempotency-Key`, `If-Match`, `Authorization`) or of a path or query parameter (`limit`); for ILLEGAL_TRANSITION, `status`: the incident's.",
           }),
           message: Type.String(),
         }),

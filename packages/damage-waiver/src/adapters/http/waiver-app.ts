@@ -14,14 +14,7 @@ import Fastify, {
 import type { PolicyCatalog } from "../../application/policy-catalog.js";
 import type { Clock, IncidentRepository, WaiverPolicyRepository } from "../../application/ports.js";
 import { adminRoutes } from "./admin-routes.js";
-import {
-  MAX_LISTED_ERRORS,
-  PROBLEM_MEDIA_TYPE,
-  type Problem,
-  problem,
-  problemOfDomainError,
-  type TransportCode,
-} from "./problem.js";
+import { PROBLEM_MEDIA_TYPE, type Problem, problem, problemOfDomainError, type TransportCode } from "./problem.js";
 import { JSON_MEDIA_TYPES, parseJsonBody } from "./request-body.js";
 import { parameterNames, urlParameterHook } from "./request-context.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
@@ -251,7 +244,7 @@ function problemOf(
     const where = { body: "the body", querystring: "the query string", params: "the path", headers: "the headers" }[
       context
     ];
-    const more = issues.length > 1 ? ` (and ${Math.min(issues.length, MAX_LISTED_ERRORS) - 1} more listed)` : "";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
     const detail =
       first === undefined
         ? `${where} is invalid`
