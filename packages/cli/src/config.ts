@@ -7,6 +7,7 @@ export interface CarfareConfig {
   readonly dataDir: string;
   readonly host: string;
   readonly pricingPort: number;
+  readonly waiverPort: number;
   readonly metricsPort: number;
   readonly adminTokens: AccessTokens;
   readonly serviceTokens: AccessTokens;
@@ -21,6 +22,7 @@ export function loadConfig(env: Environment = process.env): CarfareConfig {
     dataDir: resolve(envString(env, "CARFARE_DATA_DIR", "./.carfare")),
     host: envString(env, "CARFARE_HOST", "127.0.0.1"),
     pricingPort: envPort(env, "CARFARE_PRICING_PORT", 50051),
+    waiverPort: envPort(env, "CARFARE_WAIVER_PORT", 8080),
     metricsPort: envPort(env, "CARFARE_METRICS_PORT", 9464),
     adminTokens: AccessTokens.parse("CARFARE_ADMIN_TOKENS", envOptional(env, "CARFARE_ADMIN_TOKENS")),
     serviceTokens: AccessTokens.parse("CARFARE_SERVICE_TOKENS", envOptional(env, "CARFARE_SERVICE_TOKENS")),

@@ -1,3 +1,4 @@
+import { waiverMigrations } from "@carfare/damage-waiver";
 import { type DatabaseHandle, openDatabase, runMigrations } from "@carfare/kit";
 import { pricingMigrations } from "@carfare/pricing";
 import { type CarfareConfig, embeddedDatabaseDir } from "./config.js";
@@ -39,6 +40,7 @@ export async function openCarfareDatabase(config: CarfareConfig, purpose: string
 /** Applies every context's migrations (each keeps its own journal in its own schema). */
 export async function migrateAll(handle: DatabaseHandle): Promise<void> {
   await runMigrations(handle, pricingMigrations);
+  await runMigrations(handle, waiverMigrations);
 }
 
 function redactUrl(url: string): string {

@@ -10,8 +10,9 @@ import {
 } from "./commands.js";
 import { type CarfareConfig, loadConfig } from "./config.js";
 import { migrateAll, openCarfareDatabase } from "./database.js";
+import { policyListCommand, policyPublishCommand, policyShowCommand } from "./policy-commands.js";
 import { ApiError } from "./pricing-api.js";
-import { type ServiceName, serve } from "./serve.js";
+import { SERVICES, type ServiceName, serve } from "./serve.js";
 
 function apiOptions(command: Command): Command {
   return command
@@ -35,9 +36,7 @@ export function buildProgram(
   program
     .command("serve")
     .description("run the services (all, or one of them) until SIGTERM/SIGINT")
-    .addArgument(
-      new Command().createArgument("[service]", "which service to run").choices(["all", "pricing"]).default("all"),
-    )
+    .addArgument(new Command().createArgument("[service]", "which service to run").choices(SERVICES).default("all"))
     .option("--seed", "publish the example tariffs when the database has none (always done on the embedded database)")
     .action(async (service: ServiceName, options: { seed?: boolean }) => {
       await serve(config(), service, { seed: options.seed === true });
@@ -80,6 +79,38 @@ export function buildProgram(
       .option("--version <n>", "version number")
       .option("--json", "print the document as JSON"),
   ).action(async (id: string, options) => print(await showCommand(config(), id, options)));
+
+  const waiverOptions = (command: Command) =>
+    command
+      .option("--waiver-server <url>", "damage-waiver service URL (default http://127.0.0.1:$CARFARE_WAIVER_PORT)")
+      .option(
+        "--token <token>",
+        "admin token (default $CARFARE_ADMIN_TOKEN, else the demo token in $CARFARE_DATA_DIR)",
+      );
+  const policy = program
+    .command("policy")
+    .description("publish and read waiver policies (through the damage-waiver admin API)");
+  waiverOptions(
+    policy
+      .command("publish")
+      .description("validate a waiver policy document (YAML or JSON) and publish it")
+      .argument("<file>"),
+  ).action(async (file: string, options) => print(await policyPublishCommand(config(), file, options)));
+  waiverOptions(
+    policy
+      .command("list")
+      .description("list published versions (of one policy, or of all)")
+      .argument("[policy-id]")
+      .option("--json", "print JSON"),
+  ).action(async (id: string | undefined, options) => print(await policyListCommand(config(), id, options)));
+  waiverOptions(
+    policy
+      .command("show")
+      .description("print a published version's document (the newest unless --version)")
+      .argument("<policy-id>")
+      .option("--version <n>", "version number")
+      .option("--json", "print the document as JSON"),
+  ).action(async (id: string, options) => print(await policyShowCommand(config(), id, options)));
 
   const coupon = program.command("coupon").description("manage coupons (through the admin API)");
   apiOptions(

@@ -1,8 +1,9 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { type RunningWaiverService, startWaiverService, waiverMigrations } from "@carfare/damage-waiver";
 import { AccessTokens, createLogger, createTestDatabase, type TestDatabase } from "@carfare/kit";
 import { parseQuoteKeys, pricingMigrations, type RunningPricingService, startPricingService } from "@carfare/pricing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,6 +209,67 @@ describe("carfare CLI against a running pricing service", () => {
   });
 });
 
+describe("carfare policy against a running damage-waiver service", () => {
+  let database: TestDatabase;
+  let service: RunningWaiverService;
+  let api: string[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase("pglite", [waiverMigrations]);
+    service = await startWaiverService({
+      db: database.db,
+      host: "127.0.0.1",
+      port: 0,
+      adminTokens: AccessTokens.parse("test", `claims-lead:${ADMIN}`),
+      serviceTokens: AccessTokens.parse("test", undefined),
+      logger: createLogger({ level: "silent" }),
+    });
+    api = ["--waiver-server", service.url, "--token", ADMIN];
+  });
+
+  afterAll(async () => {
+    await service?.stop(0);
+    await database?.close();
+  });
+
+  it("publishes the Korean waiver policy, then reports an identical document as unchanged", async () => {
+    expect((await carfare(["policy", "publish", "examples/waiver-policies/kr.yaml", ...api])).stdout).toContain(
+      "published: kr-waiver version 1",
+    );
+    expect((await carfare(["policy", "publish", "examples/waiver-policies/kr.yaml", ...api])).stdout).toContain(
+      "unchanged",
+    );
+  });
+
+  it("lists and shows versions", async () => {
+    expect((await carfare(["policy", "list", ...api])).stdout).toMatch(/kr-waiver\s+1\s+kr\s+\S+\s+\S+\s+claims-lead/);
+    expect((await carfare(["policy", "list", "kr-waiver", "--json", ...api])).stdout).toContain('"market": "kr"');
+    const show = await carfare(["policy", "show", "kr-waiver", ...api]);
+    expect(show.stdout).toContain("# kr-waiver version 1");
+    expect(show.stdout).toContain("LEGACY_FIXED_300K");
+  });
+
+  it("When a policy is invalid, then lists every bad field and exits 1", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "carfare-policy-")), "bad.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        id: "x",
+        market: "jp",
+        currency: "JPY",
+        roundingIncrement: 1,
+        products: [],
+        prices: {},
+        lossOfUse: { percentOfDailyRate: 150, maxDays: 5 },
+      }),
+    );
+    const result = await carfare(["policy", "publish", file, ...api]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("WAIVER.INVALID_POLICY");
+    expect(result.stderr).toContain("/lossOfUse/percentOfDailyRate");
+  });
+});
+
 describe("carfare --help", () => {
   it.each([
     [[]],
@@ -228,12 +290,13 @@ describe("carfare --help", () => {
 });
 
 describe("carfare serve (the quick start)", () => {
-  it("starts on a fresh embedded database, seeds the example tariffs, answers quotes, and stops cleanly on SIGTERM", async () => {
+  it("starts both services on a fresh embedded database, seeds the examples, answers, and stops cleanly on SIGTERM", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "carfare-serve-"));
     const env = {
       ...baseEnv,
       CARFARE_DATA_DIR: dataDir,
       CARFARE_PRICING_PORT: "0",
+      CARFARE_WAIVER_PORT: "0",
       CARFARE_METRICS_PORT: "0",
       LOG_LEVEL: "warn",
     };
@@ -248,7 +311,10 @@ describe("carfare serve (the quick start)", () => {
         });
         child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${banner}`)));
       });
-      expect(banner).toContain("seeded: kr-standard v1 (kr), my-standard v1 (my)");
+      expect(banner).toContain(
+        "seeded          tariff kr-standard v1, tariff my-standard v1, waiver policy kr-waiver v1, waiver policy my-waiver v1",
+      );
+      const waiverUrl = /waiver \(HTTP\)\s+(http:\S+)/.exec(banner)?.[1] ?? "";
       const token = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
       expect(banner).toContain(token.slice(token.indexOf(":") + 1));
 
@@ -273,6 +339,23 @@ describe("carfare serve (the quick start)", () => {
       // The CLI found the demo admin token in the data directory on its own.
       const list = await carfare(["tariff", "list", "--server", `127.0.0.1:${port}`], { CARFARE_DATA_DIR: dataDir });
       expect(list.stdout).toMatch(/my-standard\s+1\s+my/);
+
+      const policies = await carfare(["policy", "list", "--waiver-server", waiverUrl], { CARFARE_DATA_DIR: dataDir });
+      expect(policies.stdout).toMatch(/kr-waiver\s+1\s+kr/);
+      const waiverQuote = await fetch(`${waiverUrl}/v1/waiver-quotes`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          market: "kr",
+          carClass: "MIDSIZE",
+          startAt: "2026-11-28T10:00:00+09:00",
+          endAt: "2026-11-29T12:00:00+09:00",
+          driverAge: 30,
+          licenseYears: 5,
+        }),
+      });
+      const options = ((await waiverQuote.json()) as { options: { productCode: string; fee: number }[] }).options;
+      expect(options.find((o) => o.productCode === "CAP_300K")?.fee).toBe(12_000);
 
       const metricsUrl = /metrics\s+(http:\S+)/.exec(banner)?.[1] ?? "";
       let metrics = "";

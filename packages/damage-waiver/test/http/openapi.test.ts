@@ -33,6 +33,8 @@ const SPEC_ROUTES = [
   ["post", "/v1/incidents/{id}/resolve"],
   ["post", "/v1/incidents/{id}/cancel"],
   ["post", "/admin/v1/waiver-policies"],
+  // Additive to §5, for `carfare policy list`.
+  ["get", "/admin/v1/waiver-policies"],
   ["get", "/admin/v1/waiver-policies/{policyId}/versions"],
   ["get", "/admin/v1/waiver-policies/{policyId}/versions/{n}"],
 ] as const;

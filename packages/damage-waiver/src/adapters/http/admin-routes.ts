@@ -85,6 +85,27 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = a
   );
 
   app.get(
+    "/admin/v1/waiver-policies",
+    {
+      schema: {
+        tags: [TAG],
+        operationId: "listWaiverPolicies",
+        summary: "List every waiver policy with its versions",
+        description: "Additive to spec §5: what `carfare policy list` shows.",
+        security: SECURITY,
+        response: {
+          200: jsonResponse("Every policy, by id; each with its versions, oldest first.", { $ref: "PolicyList" }),
+          ...problemResponses(AUTH_PROBLEMS),
+        },
+      },
+    },
+    async () => {
+      await deps.refreshCatalog?.();
+      return { policies: catalog.policyIds().map((id) => policyVersionListJson(catalog.versionsOf(id))) };
+    },
+  );
+
+  app.get(
     "/admin/v1/waiver-policies/:policyId/versions",
     {
       schema: {

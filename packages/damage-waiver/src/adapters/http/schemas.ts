@@ -285,6 +285,11 @@ export const PolicyVersionList = Type.Object(
   { $id: "PolicyVersionList" },
 );
 
+export const PolicyList = Type.Object(
+  { policies: Type.Array(Type.Ref("PolicyVersionList"), { description: "By policy id." }) },
+  { $id: "PolicyList" },
+);
+
 /** The waiver policy document schema, without the draft-07 `$schema` it carries as a file for editors. */
 export const WaiverPolicyDocument: TSchema = (() => {
   const { $schema: _draft, ...schema } = WaiverPolicySchema as TSchema & { $schema?: string };
@@ -299,6 +304,7 @@ export const SHARED_SCHEMAS: readonly TSchema[] = [
   IncidentPage,
   PublishedVersion,
   PolicyVersionList,
+  PolicyList,
   WaiverPolicyDocument,
 ];
 
