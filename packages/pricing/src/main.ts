@@ -76,12 +76,16 @@ export async function startPricingService(options: PricingServiceOptions): Promi
     labelNames: ["reason"],
     registers: options.metrics === undefined ? [] : [options.metrics],
   });
+  // Drops come in floods (the database is down and every quote is dropped): warn once per interval.
+  const dropWarnings = throttledWarning(10_000, (counts) =>
+    log.warn({ dropped: counts }, "quotes dropped from the analysts' record"),
+  );
   const recorder: BatchingQuoteRecorder = new BatchingQuoteRecorder(new PostgresQuoteLog(db), {
     onError: (err, failure) => log.error({ err, ...failure }, "writing quotes for the record failed"),
     onRecorded: (count) => recorded.inc(count),
     onDropped: (count, reason) => {
       dropped.inc({ reason }, count);
-      log.warn({ count, reason }, "quotes dropped from the analysts' record");
+      dropWarnings.note(count, reason);
     },
     ...options.recorder,
   });
@@ -161,4 +165,24 @@ export async function seedTariffs(
     published.push(result.value.tariff);
   }
   return published;
+}
+
+/** Sums counts by reason and reports them at most once per `intervalMs` (the first at once). */
+function throttledWarning(intervalMs: number, report: (counts: Record<string, number>) => void) {
+  let counts: Record<string, number> = {};
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (Object.keys(counts).length === 0) return;
+    report(counts);
+    counts = {};
+    timer = setTimeout(flush, intervalMs);
+    timer.unref();
+  };
+  return {
+    note(count: number, reason: string) {
+      counts[reason] = (counts[reason] ?? 0) + count;
+      if (timer === undefined) flush();
+    },
+  };
 }
