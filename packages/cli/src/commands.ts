@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type * as pricingProto from "@carfare/pricing/proto";
 import { parse, stringify } from "yaml";
 import type { CarfareConfig } from "./config.js";
-import { formatInstant, formatMoney, table } from "./format.js";
+import { clockfaceOf, formatInstant, formatMoney, table } from "./format.js";
 import { type ApiOptions, connectPricing, type PricingApi } from "./pricing-api.js";
 
 /** A mistake in how the command was called (exit code 2). */
@@ -45,6 +45,8 @@ export interface QuoteOptions extends ApiOptions {
   readonly km?: string;
   readonly explain?: boolean;
   readonly json?: boolean;
+  /** The IANA zone for local times in and out (sets the process's TZ). */
+  readonly tz?: string;
 }
 
 export async function quoteCommand(config: CarfareConfig, o: QuoteOptions): Promise<string> {
@@ -63,9 +65,11 @@ export async function quoteCommand(config: CarfareConfig, o: QuoteOptions): Prom
   if (o.json === true) return JSON.stringify(quote, null, 2);
 
   const money = (amount: number) => formatMoney(amount, quote.currency);
+  // Times are shown as the user wrote them: in the offset of --from, or in local time (--tz).
+  const face = o.tz !== undefined ? ({ local: true } as const) : clockfaceOf(o.from);
   const out = [
     `Quote ${quote.quoteId} — tariff ${quote.tariffId} v${quote.tariffVersion}, ${quote.currency}`,
-    `${formatInstant(request.startAt)} → ${formatInstant(request.endAt)} (local time of this machine)`,
+    `${formatInstant(request.startAt, face)} → ${formatInstant(request.endAt, face)}${"local" in face ? " (local time)" : ""}`,
     "",
     table(
       ["line", "code", "amount"],
@@ -94,7 +98,7 @@ export async function quoteCommand(config: CarfareConfig, o: QuoteOptions): Prom
       for (const g of w.slotGroups) {
         rows.push([
           `#${i}`,
-          `${formatInstant(w.startAt)} → ${formatInstant(w.endAt)}`,
+          `${formatInstant(w.startAt, face)} → ${formatInstant(w.endAt, face)}`,
           g.dayType,
           g.timeBand || "-",
           money(g.slotPrice),
@@ -115,7 +119,7 @@ export async function quoteCommand(config: CarfareConfig, o: QuoteOptions): Prom
       ),
     );
   }
-  out.push("", `expires at ${formatInstant(quote.expiresAt)}; token (for settle):`, quote.token);
+  out.push("", `expires at ${formatInstant(quote.expiresAt, face)}; token (for settle):`, quote.token);
   return out.join("\n");
 }
 

@@ -24,11 +24,29 @@ export function table(
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-/** An instant in the given IANA zone, "2026-11-28 10:00 (Asia/Seoul)" style. */
-export function formatInstant(at: Date | undefined, timeZone?: string): string {
+/** Where the times of a command's output are shown: a fixed UTC offset, or the process's zone (`--tz`, TZ). */
+export type Clockface = { readonly offsetMinutes: number } | { readonly local: true };
+
+/** The clockface of a time as the user wrote it: its own offset (`+09:00`, `Z`), else local time. */
+export function clockfaceOf(text: string): Clockface {
+  const match = /(Z|[+-]\d{2}:\d{2})$/i.exec(text.trim());
+  if (match === null) return { local: true };
+  const offset = (match[1] as string).toUpperCase();
+  if (offset === "Z") return { offsetMinutes: 0 };
+  const sign = offset.startsWith("-") ? -1 : 1;
+  return { offsetMinutes: sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) };
+}
+
+/** "2026-11-28 10:00" on the clockface (with its offset when fixed: "2026-11-28 10:00 +09:00"). */
+export function formatInstant(at: Date | undefined, face: Clockface = { local: true }): string {
   if (at === undefined) return "";
-  const text = new Intl.DateTimeFormat("sv-SE", {
-    timeZone,
+  if ("offsetMinutes" in face) {
+    const shifted = new Date(at.getTime() + face.offsetMinutes * 60_000).toISOString();
+    const m = Math.abs(face.offsetMinutes);
+    const offset = `${face.offsetMinutes < 0 ? "-" : "+"}${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+    return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)} ${offset}`;
+  }
+  return new Intl.DateTimeFormat("sv-SE", {
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
@@ -36,5 +54,4 @@ export function formatInstant(at: Date | undefined, timeZone?: string): string {
     minute: "2-digit",
     hourCycle: "h23",
   }).format(at);
-  return text;
 }

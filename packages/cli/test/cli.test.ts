@@ -100,6 +100,24 @@ describe("carfare CLI against a running pricing service", () => {
     expect(stdout).toMatch(/#0\s+217,440\s+95,700\s+95,700/);
   });
 
+  it("shows times in the offset the rental was given in, unless --tz names a zone", async () => {
+    const { stdout } = await carfare([
+      "quote",
+      "--market",
+      "kr",
+      "--model",
+      "sonata-dn8",
+      "--from",
+      "2026-11-28T10:00+09:00",
+      "--to",
+      "2026-11-29T12:00+09:00",
+      "--explain",
+      ...api,
+    ]);
+    expect(stdout).toContain("2026-11-28 10:00 +09:00 → 2026-11-29 12:00 +09:00");
+    expect(stdout).toMatch(/#1\s+2026-11-29 10:00 \+09:00 → 2026-11-29 12:00 \+09:00/);
+  });
+
   it("prints the raw response with --json, and settles the quote from its token", async () => {
     const { stdout } = await carfare([
       "quote",
