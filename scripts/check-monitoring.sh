@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Validates the monitoring artifacts offline (CI runs it; it installs nothing):
+#   1. promtool check rules   deploy/monitoring/alerts.rules.yaml (and the PrometheusRule wrapper's spec)
+#   2. the PrometheusRule wrapper deploy/monitoring/prometheus-rule.yaml is in sync with the plain rule file
+#   3. promtool test rules    deploy/monitoring/alerts.test.yaml
+#   4. amtool check-config    deploy/monitoring/alertmanager.yml (+ its Slack template), and the route tree
+#   5. the Grafana dashboards deploy/grafana/*.json are what deploy/grafana/generate.mjs writes, are well formed,
+#      and every panel query (and variable selector) parses: each is sent to a real `prometheus` started on
+#      loopback with an empty scrape config in a temp dir (a parse error answers 400 bad_data), which is then stopped
+#   6. every metric name used by the rules and the dashboards is one the services export (or `up`, or
+#      kube-state-metrics for the optional replica alerts); the list is printed for the cross-check test
+#
+# Needs promtool, amtool, prometheus (Debian packages `prometheus` and `prometheus-alertmanager`) and node with the
+# repository's node_modules (`npm ci`).
+# Usage: scripts/check-monitoring.sh            check
+#        scripts/check-monitoring.sh --write    regenerate prometheus-rule.yaml and the dashboards, then check
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+MON=deploy/monitoring
+GRAF=deploy/grafana
+WRITE=0
+if [[ "${1:-}" == "--write" ]]; then WRITE=1; fi
+START_NS=$(date +%s%N)
+FAILED=0
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*"; FAILED=1; }
+
+missing=0
+for tool in promtool amtool prometheus; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    upper=$(printf '%s' "$tool" | tr '[:lower:]' '[:upper:]')
+    echo "!!!!!!!!!! ${upper} NOT FOUND: install the Debian packages prometheus and prometheus-alertmanager !!!!!!!!!!"
+    missing=1
+  fi
+done
+if ! command -v node >/dev/null 2>&1; then echo "!!!!!!!!!! NODE NOT FOUND !!!!!!!!!!"; missing=1; fi
+if [[ $missing == 1 ]]; then exit 1; fi
+if [[ ! -d node_modules/yaml ]]; then echo "!!!!!!!!!! node_modules/yaml NOT FOUND: run npm ci first !!!!!!!!!!"; exit 1; fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/check-monitoring.XXXXXX")
+PROM_PID=""
+cleanup() {
+  if [[ -n "$PROM_PID" ]] && kill -0 "$PROM_PID" 2>/dev/null; then
+    kill "$PROM_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$PROM_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$PROM_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ 1-2. rules and the PrometheusRule wrapper
+render_prometheus_rule() {
+  cat <<'EOF'
+# GENERATED from deploy/monitoring/alerts.rules.yaml by `scripts/check-monitoring.sh --write`: do not edit.
+# The same rules as a Prometheus Operator PrometheusRule. The operator's ruleSelector must match these labels
+# (kube-prometheus-stack selects `release: <its release name>` unless ruleSelectorNilUsesHelmValues is false).
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: carfare-alerts
+  labels:
+    app.kubernetes.io/name: carfare
+    app.kubernetes.io/component: alerting-rules
+    app.kubernetes.io/part-of: carfare
+spec:
+EOF
+  sed -e 's/^\(.\)/  \1/' "$MON/alerts.rules.yaml"
+}
+
+step "promtool check rules $MON/alerts.rules.yaml"
+promtool check rules "$MON/alerts.rules.yaml" || fail "promtool check rules"
+
+step "PrometheusRule $MON/prometheus-rule.yaml in sync with alerts.rules.yaml"
+render_prometheus_rule >"$TMP/prometheus-rule.yaml"
+if [[ $WRITE == 1 ]]; then cp "$TMP/prometheus-rule.yaml" "$MON/prometheus-rule.yaml"; echo "written"; fi
+if diff -u "$MON/prometheus-rule.yaml" "$TMP/prometheus-rule.yaml" >"$TMP/pr.diff" 2>&1; then
+  echo "in sync"
+else
+  head -40 "$TMP/pr.diff"
+  fail "$MON/prometheus-rule.yaml differs from alerts.rules.yaml: run scripts/check-monitoring.sh --write"
+fi
+node --input-type=module -e '
+  import { createRequire } from "node:module";
+  import { readFileSync, writeFileSync } from "node:fs";
+  const require = createRequire(process.cwd() + "/package.json");
+  const YAML = require("yaml");
+  const [file, out] = process.argv.slice(1);
+  const doc = YAML.parse(readFileSync(file, "utf8"));
+  if (doc.kind !== "PrometheusRule" || doc.apiVersion !== "monitoring.coreos.com/v1") throw new Error("not a PrometheusRule");
+  writeFileSync(out, JSON.stringify(doc.spec));
+' "$MON/prometheus-rule.yaml" "$TMP/prometheus-rule-spec.json" || fail "PrometheusRule does not parse"
+promtool check rules "$TMP/prometheus-rule-spec.json" || fail "promtool check rules (PrometheusRule spec)"
+
+# ------------------------------------------------------------------ 3. rule unit tests
+step "promtool test rules $MON/alerts.test.yaml"
+(cd "$MON" && promtool test rules alerts.test.yaml) || fail "promtool test rules"
+
+# ------------------------------------------------------------------ 4. Alertmanager
+step "amtool check-config $MON/alertmanager.yml"
+amtool check-config "$MON/alertmanager.yml" || fail "amtool check-config"
+check_route() { # expected receiver, labels…
+  local want=$1; shift
+  local got
+  got=$(amtool config routes test --config.file="$MON/alertmanager.yml" "$@" 2>/dev/null || true)
+  if [[ "$got" == "$want" ]]; then echo "route $* → $got"; else fail "route $* → '$got', expected $want"; fi
+}
+check_route slack-page alertname=CarfarePricingGrpcErrorRatio severity=page namespace=prod
+check_route slack-ticket alertname=CarfareQuoteRecordsDropped severity=ticket namespace=prod
+check_route null alertname=Watchdog severity=none
+check_route null alertname=KubeNodeNotReady
+grep -q 'api_url_file:' "$MON/alertmanager.yml" || fail "the Slack receivers must read the webhook from api_url_file"
+if grep -Eq 'hooks\.slack\.com|api_url:' "$MON/alertmanager.yml"; then fail "a Slack webhook URL is in git ($MON/alertmanager.yml)"; fi
+
+# ------------------------------------------------------------------ 5. dashboards: generated, well formed
+step "Grafana dashboards in $GRAF"
+mkdir -p "$TMP/grafana"
+node "$GRAF/generate.mjs" "$TMP/grafana"
+if [[ $WRITE == 1 ]]; then cp "$TMP"/grafana/*.json "$GRAF/"; echo "written"; fi
+for f in "$TMP"/grafana/*.json; do
+  name=$(basename "$f")
+  if ! diff -q "$GRAF/$name" "$f" >/dev/null 2>&1; then
+    fail "$GRAF/$name is not what generate.mjs writes: run scripts/check-monitoring.sh --write"
+  fi
+done
+
+PORT=$(node -e 'const s=require("node:net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+mkdir -p "$TMP/prometheus/data"
+printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' >"$TMP/prometheus/prometheus.yml"
+prometheus --config.file="$TMP/prometheus/prometheus.yml" --storage.tsdb.path="$TMP/prometheus/data" \
+  --web.listen-address="127.0.0.1:$PORT" --log.level=warn >"$TMP/prometheus/log" 2>&1 &
+PROM_PID=$!
+ready=0
+for _ in $(seq 1 100); do
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/-/ready"; then ready=1; break; fi
+  kill -0 "$PROM_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ $ready != 1 ]]; then cat "$TMP/prometheus/log"; fail "prometheus did not start on 127.0.0.1:$PORT"; exit 1; fi
+echo "prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}') ready on 127.0.0.1:$PORT"
+
+# ------------------------------------------------------------------ 5-6. every query parses; metric names
+node --input-type=module - "$PORT" "$MON/alerts.rules.yaml" "$GRAF"/carfare-*.json <<'EOF' || FAILED=1
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+const require = createRequire(process.cwd() + "/package.json");
+const YAML = require("yaml");
+const [port, rulesFile, ...dashboards] = process.argv.slice(2);
+
+// What the services export (prom-client defaults, gRPC and HTTP RED, business counters), Prometheus' `up`,
+// and kube-state-metrics (optional replica alerts only).
+const SERVICE = new Set([
+  "process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes",
+  "grpc_server_started_total", "grpc_server_handled_total",
+  "grpc_server_handling_seconds_bucket", "grpc_server_handling_seconds_sum", "grpc_server_handling_seconds_count",
+  "http_request_duration_seconds_bucket", "http_request_duration_seconds_sum", "http_request_duration_seconds_count",
+  "carfare_quotes_total", "carfare_settlements_total", "carfare_pricing_refusals_total", "carfare_waiver_quotes_total",
+  "carfare_incident_transitions_total", "carfare_liabilities_total",
+  "carfare_quote_records_written_total", "carfare_quote_records_dropped_total", "carfare_quote_records_pending",
+  "log_messages_total",
+]);
+const PROMETHEUS = new Set(["up"]);
+const KUBE_STATE = new Set(["kube_deployment_spec_replicas", "kube_deployment_status_replicas_available"]);
+const KEYWORDS = new Set(["and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan", "Inf", "NaN"]);
+
+function metricNames(expr) {
+  let s = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  s = s.replace(/\{[^}]*\}/g, " ").replace(/\[[^\]]*\]/g, " ");
+  s = s.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
+  const names = new Set();
+  for (const m of s.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+    const before = s[m.index - 1];
+    if (before && /[0-9.]/.test(before)) continue; // 1e3, 0.5
+    if (s.slice(m.index + m[0].length).trimStart().startsWith("(")) continue; // a function or aggregation
+    if (KEYWORDS.has(m[0])) continue;
+    names.add(m[0]);
+  }
+  return names;
+}
+
+// Grafana's variables → something Prometheus accepts.
+function substitute(expr) {
+  return expr
+    .replaceAll("$__rate_interval", "5m").replaceAll("$__interval", "1m")
+    .replaceAll("$__range_s", "3600").replaceAll("$__range", "1h")
+    .replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, ".*");
+}
+
+async function parses(expr) {
+  const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`;
+  const res = await fetch(url);
+  const body = await res.json().catch(() => ({}));
+  return res.ok && body.status === "success" ? null : `${res.status} ${body.errorType ?? ""}: ${body.error ?? ""}`;
+}
+
+let failed = 0;
+const problem = (where, msg) => { failed++; console.log(`FAIL: ${where}: ${msg}`); };
+const used = new Map(); // metric → set of places
+
+function use(name, place) {
+  if (!used.has(name)) used.set(name, new Set());
+  used.get(name).add(place);
+}
+
+// Rules: names only (promtool parsed them).
+const rules = YAML.parse(readFileSync(rulesFile, "utf8"));
+for (const g of rules.groups) for (const r of g.rules) {
+  for (const n of metricNames(r.expr)) {
+    use(n, "rules");
+    if (!SERVICE.has(n) && !PROMETHEUS.has(n) && !KUBE_STATE.has(n)) problem(`${rulesFile} ${r.alert ?? r.record}`, `unknown metric ${n}`);
+  }
+}
+
+// Dashboards: structure, every target parses, names.
+let queries = 0;
+for (const file of dashboards) {
+  const name = basename(file);
+  let d;
+  try { d = JSON.parse(readFileSync(file, "utf8")); } catch (e) { problem(name, `not JSON: ${e.message}`); continue; }
+  for (const k of ["uid", "title", "schemaVersion", "panels", "templating"]) if (d[k] === undefined) problem(name, `no ${k}`);
+  if (typeof d.schemaVersion !== "number" || d.schemaVersion < 36) problem(name, `schemaVersion ${d.schemaVersion}`);
+  if (!d.templating?.list?.some((v) => v.type === "datasource" && v.name === "DS_PROMETHEUS")) problem(name, "no DS_PROMETHEUS datasource variable");
+  const ids = new Set();
+  const checks = [];
+  for (const p of d.panels ?? []) {
+    const where = `${name} panel ${p.id} "${p.title}"`;
+    if (ids.has(p.id)) problem(where, "duplicate panel id");
+    ids.add(p.id);
+    const g = p.gridPos;
+    if (!g || g.x < 0 || g.w < 1 || g.x + g.w > 24 || g.h < 1) problem(where, `bad gridPos ${JSON.stringify(g)}`);
+    if (p.type === "row") continue;
+    if (p.datasource?.uid !== "${DS_PROMETHEUS}") problem(where, "datasource is not ${DS_PROMETHEUS}");
+    if (!Array.isArray(p.targets) || p.targets.length === 0) { problem(where, "no targets"); continue; }
+    for (const t of p.targets) {
+      if (typeof t.expr !== "string" || !t.expr.trim()) { problem(where, `target ${t.refId} has no expr`); continue; }
+      checks.push([`${where} ${t.refId}`, t.expr]);
+    }
+  }
+  for (const v of d.templating?.list ?? []) {
+    if (v.type !== "query") continue;
+    const q = typeof v.query === "string" ? v.query : v.query?.query;
+    const m = /^label_values\((.*),\s*([a-zA-Z_]\w*)\)$/.exec(q ?? "");
+    if (!m) { problem(`${name} variable ${v.name}`, `not label_values(selector, label): ${q}`); continue; }
+    checks.push([`${name} variable ${v.name}`, m[1]]);
+  }
+  const results = await Promise.all(checks.map(([, expr]) => parses(substitute(expr))));
+  checks.forEach(([where, expr], i) => {
+    queries++;
+    if (results[i]) problem(where, `${results[i]}\n    ${substitute(expr)}`);
+    for (const n of metricNames(substitute(expr))) {
+      use(n, name);
+      if (!SERVICE.has(n) && !PROMETHEUS.has(n)) problem(where, `unknown metric ${n} (not exported by the services)`);
+    }
+  });
+}
+console.log(`${queries} dashboard queries parsed by prometheus (${dashboards.length} dashboards)`);
+
+console.log("\n== metric names used (by rules and dashboards)");
+for (const n of [...used.keys()].sort()) {
+  const kind = SERVICE.has(n) ? "service" : PROMETHEUS.has(n) ? "prometheus" : KUBE_STATE.has(n) ? "kube-state-metrics" : "UNKNOWN";
+  console.log(`METRIC ${n} ${kind} ${[...used.get(n)].sort().join(",")}`);
+}
+process.exit(failed ? 1 : 0);
+EOF
+
+ELAPSED_MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
+if [[ $FAILED == 0 ]]; then
+  printf '\ncheck-monitoring: OK (%d ms)\n' "$ELAPSED_MS"
+else
+  printf '\ncheck-monitoring: FAILED (%d ms)\n' "$ELAPSED_MS"
+  exit 1
+fi
