@@ -42,7 +42,9 @@ if [[ ! -d node_modules/yaml ]]; then echo "!!!!!!!!!! node_modules/yaml NOT FOU
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/check-monitoring.XXXXXX")
 PROM_PID=""
+AM_PID=""
 cleanup() {
+  if [[ -n "$AM_PID" ]] && kill -0 "$AM_PID" 2>/dev/null; then kill "$AM_PID" 2>/dev/null || true; fi
   if [[ -n "$PROM_PID" ]] && kill -0 "$PROM_PID" 2>/dev/null; then
     kill "$PROM_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$PROM_PID" 2>/dev/null || break; sleep 0.1; done
@@ -116,6 +118,137 @@ check_route null alertname=KubeNodeNotReady
 grep -q 'api_url_file:' "$MON/alertmanager.yml" || fail "the Slack receivers must read the webhook from api_url_file"
 if grep -Eq 'hooks\.slack\.com|api_url:' "$MON/alertmanager.yml"; then fail "a Slack webhook URL is in git ($MON/alertmanager.yml)"; fi
 
+# A real Alertmanager on loopback, on a copy of the config where only the Slack URL file (→ a local HTTP server
+# standing in for Slack) and the group timers (→ 1 s) differ: post alerts, check which ones the inhibit rules
+# suppress, and that the Slack messages render (channel, title, summary, runbook) and resolve.
+free_port() { node -e 'const s=require("node:net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_ready() { # url pid
+  for _ in $(seq 1 100); do
+    if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; then return 0; fi
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+if command -v prometheus-alertmanager >/dev/null 2>&1; then
+  AM_PORT=$(free_port)
+  SLACK_PORT=$(free_port)
+  mkdir -p "$TMP/alertmanager/data"
+  printf 'http://127.0.0.1:%s/services/T000/B000/XXXX\n' "$SLACK_PORT" >"$TMP/alertmanager/slack-webhook-url"
+  sed -e "s#api_url_file: .*#api_url_file: $TMP/alertmanager/slack-webhook-url#" \
+      -e 's#^\(  *\)group_wait: .*#\1group_wait: 1s#' -e 's#^\(  *\)group_interval: .*#\1group_interval: 1s#' \
+      "$MON/alertmanager.yml" >"$TMP/alertmanager/alertmanager.yml"
+  cp "$MON"/*.tmpl "$TMP/alertmanager/"
+  changed=$( (diff "$MON/alertmanager.yml" "$TMP/alertmanager/alertmanager.yml" || true) | grep -c '^>' || true)
+  echo "test copy of alertmanager.yml: $changed lines changed (Slack URL file → local stand-in, group timers → 1 s)"
+  prometheus-alertmanager --config.file="$TMP/alertmanager/alertmanager.yml" --storage.path="$TMP/alertmanager/data" \
+    --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address="" --log.level=warn >"$TMP/alertmanager/log" 2>&1 &
+  AM_PID=$!
+  if wait_ready "http://127.0.0.1:$AM_PORT/-/ready" "$AM_PID"; then
+    node --input-type=module - "$AM_PORT" "$SLACK_PORT" <<'EOF' || fail "Alertmanager inhibition / Slack messages"
+import { createServer } from "node:http";
+const [amPort, slackPort] = process.argv.slice(2);
+const base = `http://127.0.0.1:${amPort}/api/v2`;
+const slack = [];
+const server = createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => { try { slack.push(JSON.parse(body)); } catch { slack.push({ raw: body }); } res.end("ok"); });
+}).listen(Number(slackPort), "127.0.0.1");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const a = (alertname, labels, extra = {}) => ({
+  labels: { alertname, ...labels },
+  annotations: { summary: `${alertname} summary`, description: `${alertname} description`, runbook_url: `docs/operations.md#${alertname.toLowerCase()}` },
+  startsAt: new Date(Date.now() - 60000).toISOString(),
+  ...extra,
+});
+const pricing = { service: "carfare-pricing", severity: "ticket" };
+const posted = [
+  [a("CarfarePricingPodDown", { ...pricing, namespace: "prod", pod: "pricing-a" }), "active"],
+  [a("CarfarePricingErrorLogs", { ...pricing, namespace: "prod", pod: "pricing-a" }), "suppressed"],
+  [a("CarfareQuoteRecordsDropped", { ...pricing, namespace: "prod", pod: "pricing-a", reason: "buffer_full" }), "suppressed"],
+  [a("CarfarePricingErrorLogs", { ...pricing, namespace: "prod", pod: "pricing-b" }), "active"],
+  [a("CarfareWaiverPodDown", { service: "carfare-waiver", severity: "ticket", namespace: "prod", pod: "waiver-a" }), "active"],
+  [a("CarfareWaiverErrorLogs", { service: "carfare-waiver", severity: "ticket", namespace: "prod", pod: "waiver-a" }), "suppressed"],
+  [a("CarfarePricingDown", { service: "carfare-pricing", severity: "page", namespace: "dev" }), "active"],
+  [a("CarfarePricingGrpcErrorRatio", { service: "carfare-pricing", severity: "page", namespace: "dev", grpc_service: "carfare.pricing.v1.PricingService" }), "suppressed"],
+  [a("CarfarePricingGrpcErrorRatio", { service: "carfare-pricing", severity: "page", namespace: "prod", grpc_service: "carfare.pricing.v1.PricingService" }), "active"],
+  [a("CarfareWaiverHttp5xxRatio", { service: "carfare-waiver", severity: "page", namespace: "dev" }), "active"],
+  [a("SomeoneElsesAlert", { severity: "critical", namespace: "kube-system" }), "active"],
+];
+const post = async (alerts) => {
+  const res = await fetch(`${base}/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alerts) });
+  if (!res.ok) throw new Error(`POST alerts: ${res.status} ${await res.text()}`);
+};
+// The alerts that inhibit first (as in life: a pod is down before its errors are evaluated), then the others.
+const isSource = ([x]) => /Down$/.test(x.labels.alertname);
+await post(posted.filter(isSource).map(([x]) => x));
+await sleep(300);
+await post(posted.filter((p) => !isSource(p)).map(([x]) => x));
+const key = (l) => JSON.stringify(Object.entries(l).sort());
+let failed = 0;
+for (let attempt = 0; attempt < 20; attempt++) {
+  const got = new Map((await (await fetch(`${base}/alerts`)).json()).map((x) => [key(x.labels), x.status.state]));
+  failed = 0;
+  const lines = posted.map(([x, want]) => {
+    const state = got.get(key(x.labels));
+    if (state !== want) failed++;
+    return `${state === want ? "ok  " : "FAIL"} inhibition: ${x.labels.alertname}{namespace=${x.labels.namespace}${x.labels.pod ? `,pod=${x.labels.pod}` : ""}} ${state} (want ${want})`;
+  });
+  if (!failed || attempt === 19) { console.log(lines.join("\n")); break; }
+  await sleep(100);
+}
+
+// Slack: what reached the stand-in, by title.
+const find = (pred) => slack.flatMap((m) => (m.attachments ?? []).map((at) => ({ channel: m.channel, ...at }))).find(pred);
+const expectations = [
+  ["page to #carfare-oncall", (m) => m.channel === "#carfare-oncall" && /^\[FIRING:1\] CarfarePricingGrpcErrorRatio \(prod\)/.test(m.title)
+      && m.text.includes("CarfarePricingGrpcErrorRatio summary") && m.text.includes("CarfarePricingGrpcErrorRatio description")
+      && m.text.includes("Runbook: docs/operations.md#carfarepricinggrpcerrorratio") && m.color === "danger"],
+  ["ticket to #carfare-alerts (pod-b only)", (m) => m.channel === "#carfare-alerts" && /^\[FIRING:1\] CarfarePricingErrorLogs \(prod\)/.test(m.title)
+      && m.text.includes("pricing-b") && !m.text.includes("pricing-a") && m.color === "warning"],
+];
+const deadline = Date.now() + 8000;
+while (Date.now() < deadline && !expectations.every(([, p]) => find(p))) await sleep(100);
+for (const [name, p] of expectations) {
+  const ok = !!find(p);
+  if (!ok) failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} slack: ${name}`);
+}
+if (slack.some((m) => JSON.stringify(m).includes("SomeoneElsesAlert"))) { failed++; console.log("FAIL slack: an alert without a carfare severity reached Slack"); }
+else console.log("ok   slack: alerts without a carfare severity go to the null receiver");
+const attachments = slack.flatMap((m) => m.attachments ?? []);
+for (const [x, want] of posted) {
+  if (want !== "suppressed") continue;
+  const { alertname, namespace, pod } = x.labels;
+  if (attachments.some((at) => at.title?.includes(`${alertname} (${namespace})`) && (!pod || at.text?.includes(`\`${pod}\``)))) {
+    failed++;
+    console.log(`FAIL slack: the inhibited ${alertname}{namespace=${namespace}${pod ? `,pod=${pod}` : ""}} was sent`);
+  }
+}
+
+// Resolve the page: a [RESOLVED] message follows (send_resolved).
+const page = posted[8][0];
+await post([{ ...page, endsAt: new Date().toISOString() }]);
+const resolved = (m) => m.channel === "#carfare-oncall" && /^\[RESOLVED\] CarfarePricingGrpcErrorRatio \(prod\)/.test(m.title) && m.color === "good";
+const deadline2 = Date.now() + 8000;
+while (Date.now() < deadline2 && !find(resolved)) await sleep(100);
+if (find(resolved)) console.log("ok   slack: resolved message"); else { failed++; console.log("FAIL slack: no [RESOLVED] message"); }
+if (process.env.CHECK_MONITORING_VERBOSE) for (const at of slack.flatMap((m) => (m.attachments ?? []).map((at) => ({ channel: m.channel, ...at })))) console.log(`  slack message ${at.channel} ${at.title}`);
+if (failed) console.log(JSON.stringify(slack, null, 1).slice(0, 4000));
+server.close();
+process.exit(failed ? 1 : 0);
+EOF
+  else
+    cat "$TMP/alertmanager/log"; fail "alertmanager did not start on 127.0.0.1:$AM_PORT"
+  fi
+  kill "$AM_PID" 2>/dev/null || true
+  wait "$AM_PID" 2>/dev/null || true
+else
+  echo "!!!!!!!!!! PROMETHEUS-ALERTMANAGER NOT FOUND: inhibition and Slack messages not exercised !!!!!!!!!!"
+  FAILED=1
+fi
+
 # ------------------------------------------------------------------ 5. dashboards: generated, well formed
 step "Grafana dashboards in $GRAF"
 mkdir -p "$TMP/grafana"
@@ -128,19 +261,13 @@ for f in "$TMP"/grafana/*.json; do
   fi
 done
 
-PORT=$(node -e 'const s=require("node:net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+PORT=$(free_port)
 mkdir -p "$TMP/prometheus/data"
 printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' >"$TMP/prometheus/prometheus.yml"
 prometheus --config.file="$TMP/prometheus/prometheus.yml" --storage.tsdb.path="$TMP/prometheus/data" \
   --web.listen-address="127.0.0.1:$PORT" --log.level=warn >"$TMP/prometheus/log" 2>&1 &
 PROM_PID=$!
-ready=0
-for _ in $(seq 1 100); do
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/-/ready"; then ready=1; break; fi
-  kill -0 "$PROM_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ $ready != 1 ]]; then cat "$TMP/prometheus/log"; fail "prometheus did not start on 127.0.0.1:$PORT"; exit 1; fi
+if ! wait_ready "http://127.0.0.1:$PORT/-/ready" "$PROM_PID"; then cat "$TMP/prometheus/log"; fail "prometheus did not start on 127.0.0.1:$PORT"; exit 1; fi
 echo "prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}') ready on 127.0.0.1:$PORT"
 
 # ------------------------------------------------------------------ 5-6. every query parses; metric names
