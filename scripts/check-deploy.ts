@@ -11,7 +11,9 @@
  *    descriptor), and the ENTRYPOINT must run `--help` and `migrate` (on a throwaway PGlite) with exit 0.
  * 3. Kubernetes: `kubectl kustomize` renders every overlay and deploy/argocd; every object validates against
  *    its schema (kubernetes-models, @kubernetes-models/argo-cd; an unknown kind fails), and our policies hold
- *    (see `checkPolicies`).
+ *    (see `checkPolicies` and `checkArgo`).
+ * 4. The CI workflow: the npm scripts and files it runs exist, it builds the image the manifests name, runs
+ *    the tests and this check, and bumps the dev overlay.
  *
  * Without kubectl, part 3 is skipped with a loud line (KUBECTL NOT FOUND) instead of passing in silence.
  * Exit code 1 when anything fails.
@@ -530,12 +532,52 @@ async function checkManifests(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// 4. The CI workflow: what it runs exists, and it builds the image the manifests use
+
+function checkWorkflow(): void {
+  const where = ".github/workflows/ci.yml";
+  const workflow: unknown = parseAllDocuments(readFileSync(join(ROOT, where), "utf8"))[0]?.toJS();
+  const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> })
+    .scripts;
+  if (get(workflow, "env", "IMAGE") !== IMAGE) fail(where, `env.IMAGE must be ${IMAGE}, the image of the manifests`);
+  const jobs = get(workflow, "jobs");
+  if (!isObj(jobs)) {
+    fail(where, "no jobs");
+    return;
+  }
+  const runs: string[] = [];
+  for (const [id, job] of Object.entries(jobs)) {
+    for (const need of list(get(job, "needs")))
+      if (!(String(need) in jobs)) fail(where, `job ${id} needs unknown job ${need}`);
+    for (const s of list(get(job, "steps"))) {
+      const uses = get(s, "uses");
+      if (typeof uses === "string" && !/@v\d+$/.test(uses))
+        fail(where, `job ${id}: ${uses} is not pinned to a major version`);
+      if (uses === "actions/setup-node@v4" && String(get(s, "with", "node-version")) !== "20")
+        fail(where, `job ${id}: setup-node must use Node 20 (what the project supports)`);
+      const run = get(s, "run");
+      if (typeof run === "string") runs.push(run);
+    }
+  }
+  const all = runs.join("\n");
+  for (const match of all.matchAll(/npm run ([\w:-]+)/g))
+    if (!(String(match[1]) in scripts)) fail(where, `npm run ${match[1]}: no such script in package.json`);
+  for (const match of all.matchAll(/(?:^|\s)((?:scripts|deploy)\/[\w./-]+)/g))
+    if (!existsSync(join(ROOT, String(match[1])))) fail(where, `${match[1]} does not exist`);
+  for (const needed of ["npm test", "npm run check:deploy", "kustomize edit set image"])
+    if (!all.includes(needed)) fail(where, `no step runs \`${needed}\``);
+  console.log(`${where}: ${Object.keys(jobs).length} jobs, ${runs.length} run steps`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 const instructions = readDockerfile();
 step("Dockerfile: paths, user, entrypoint");
 checkDockerfileStatically(instructions);
 step("Kubernetes and Argo CD manifests: render, schemas, policies");
 await checkManifests();
+step("CI workflow");
+checkWorkflow();
 if (!process.argv.includes("--skip-image")) {
   step("Dockerfile: the production stage replayed (npm ci --omit=dev, then the entrypoint)");
   try {
