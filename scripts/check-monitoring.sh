@@ -263,6 +263,76 @@ done
 
 PORT=$(free_port)
 mkdir -p "$TMP/prometheus/data"
+# Synthetic series with exactly the names and labels the services export (the contract of issue 4), 30 minutes at
+# 15 s, backfilled into the temp TSDB: every dashboard query must not only parse but also return data, which
+# catches a misspelt label or value that parsing alone lets through.
+QUERY_TIME=$(node --input-type=module - "$TMP/prometheus/synthetic.om" <<'EOF'
+import { writeFileSync } from "node:fs";
+const end = Math.floor(Date.now() / 60000) * 60 - 60;
+const series = []; // [name, labels, per-step increase (counter) or value (gauge), kind]
+const counter = (name, labels, step) => series.push([name, labels, step, "counter"]);
+const gauge = (name, labels, value) => series.push([name, labels, value, "gauge"]);
+const histogram = (name, labels, perStep, buckets) => {
+  // perStep observations every 15 s, spread over the buckets by the given cumulative shares
+  for (const [le, share] of buckets) counter(`${name}_bucket`, { ...labels, le }, perStep * share);
+  counter(`${name}_count`, labels, perStep);
+  counter(`${name}_sum`, labels, perStep * 0.03);
+};
+const target = (job, pod) => ({ job, namespace: "carfare-prod", pod, instance: `${pod}:9464` });
+for (const [job, pod] of [["carfare-pricing", "carfare-pricing-7d9f-abcde"], ["carfare-waiver", "carfare-waiver-5c6b-fghij"]]) {
+  const t = target(job, pod);
+  gauge("up", t, 1);
+  counter("process_cpu_seconds_total", t, 1.5);
+  gauge("process_resident_memory_bytes", t, 150e6);
+  gauge("nodejs_eventloop_lag_seconds", t, 0.004);
+  gauge("nodejs_heap_size_used_bytes", t, 60e6);
+  for (const [level, n] of [["info", 40], ["warn", 2], ["error", 1]]) counter("log_messages_total", { ...t, level }, n);
+}
+const p = target("carfare-pricing", "carfare-pricing-7d9f-abcde");
+const grpcBuckets = [["0.005", 0.3], ["0.01", 0.6], ["0.025", 0.85], ["0.05", 0.95], ["0.1", 0.99], ["0.25", 1], ["0.5", 1], ["1", 1], ["2.5", 1], ["5", 1], ["10", 1], ["+Inf", 1]];
+for (const [service, method, calls, codes] of [
+  ["carfare.pricing.v1.PricingService", "Quote", 300, [["OK", 0.97], ["INVALID_ARGUMENT", 0.02], ["INTERNAL", 0.01]]],
+  ["carfare.pricing.v1.PricingService", "Settle", 20, [["OK", 0.95], ["FAILED_PRECONDITION", 0.05]]],
+  ["carfare.pricing.v1.TariffAdminService", "ListTariffVersions", 1, [["OK", 1]]],
+  ["grpc.health.v1.Health", "Check", 2, [["OK", 1]]],
+]) {
+  const l = { ...p, grpc_type: "unary", grpc_service: service, grpc_method: method };
+  counter("grpc_server_started_total", l, calls);
+  for (const [grpc_code, share] of codes) counter("grpc_server_handled_total", { ...l, grpc_code }, calls * share);
+  histogram("grpc_server_handling_seconds", l, calls, grpcBuckets);
+}
+const w = target("carfare-waiver", "carfare-waiver-5c6b-fghij");
+for (const [method, route, status_code, n] of [
+  ["POST", "/v1/waiver-quotes", "200", 50], ["POST", "/v1/incidents", "201", 2], ["GET", "/v1/incidents/:id", "404", 1],
+  ["PUT", "/v1/incidents/:id/assessment", "500", 0.2], ["GET", "/readyz", "200", 2],
+]) histogram("http_request_duration_seconds", { ...w, method, route, status_code }, n, grpcBuckets);
+for (const market of ["kr", "my"]) {
+  for (const car_class of ["COMPACT", "MIDSIZE", "SUV"]) {
+    counter("carfare_quotes_total", { ...p, market, car_class }, 30);
+    counter("carfare_waiver_quotes_total", { ...w, market, car_class }, 10);
+  }
+  counter("carfare_settlements_total", { ...p, market }, 2);
+  for (const to of ["ASSESSED", "CHARGED", "DISPUTED", "CLOSED"]) counter("carfare_incident_transitions_total", { ...w, market, to }, 0.1);
+  for (const basis of ["CAPPED", "FULL_SHARE", "LEGACY_DEDUCTIBLE"]) counter("carfare_liabilities_total", { ...w, market, basis }, 0.05);
+}
+for (const code of ["PRICING.COUPON_EXPIRED", "PRICING.COUPON_NOT_APPLICABLE"]) counter("carfare_pricing_refusals_total", { ...p, code }, 0.5);
+counter("carfare_quote_records_written_total", p, 180);
+counter("carfare_quote_records_dropped_total", { ...p, reason: "buffer_full" }, 1);
+gauge("carfare_quote_records_pending", p, 120);
+
+const esc = (v) => String(v).replaceAll("\\", "\\\\").replaceAll('"', '\\"');
+const lines = [];
+for (const [name, labels, v, kind] of series) {
+  const ls = Object.entries(labels).map(([k, x]) => `${k}="${esc(x)}"`).join(",");
+  for (let i = 0, t = end - 1800; t <= end; i++, t += 15) lines.push(`${name}{${ls}} ${kind === "counter" ? v * i : v} ${t}`);
+}
+lines.push("# EOF");
+writeFileSync(process.argv[2], `${lines.join("\n")}\n`);
+console.log(end);
+EOF
+)
+promtool tsdb create-blocks-from openmetrics "$TMP/prometheus/synthetic.om" "$TMP/prometheus/data" >/dev/null \
+  || fail "promtool tsdb create-blocks-from openmetrics (synthetic series)"
 printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' >"$TMP/prometheus/prometheus.yml"
 prometheus --config.file="$TMP/prometheus/prometheus.yml" --storage.tsdb.path="$TMP/prometheus/data" \
   --web.listen-address="127.0.0.1:$PORT" --log.level=warn >"$TMP/prometheus/log" 2>&1 &
@@ -271,13 +341,13 @@ if ! wait_ready "http://127.0.0.1:$PORT/-/ready" "$PROM_PID"; then cat "$TMP/pro
 echo "prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}') ready on 127.0.0.1:$PORT"
 
 # ------------------------------------------------------------------ 5-6. every query parses; metric names
-node --input-type=module - "$PORT" "$MON/alerts.rules.yaml" "$GRAF"/carfare-*.json <<'EOF' || FAILED=1
+node --input-type=module - "$PORT" "$QUERY_TIME" "$MON/alerts.rules.yaml" "$GRAF"/carfare-*.json <<'EOF' || FAILED=1
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 const require = createRequire(process.cwd() + "/package.json");
 const YAML = require("yaml");
-const [port, rulesFile, ...dashboards] = process.argv.slice(2);
+const [port, queryTime, rulesFile, ...dashboards] = process.argv.slice(2);
 
 // What the services export (prom-client defaults, gRPC and HTTP RED, business counters), Prometheus' `up`,
 // and kube-state-metrics (optional replica alerts only).
@@ -318,11 +388,15 @@ function substitute(expr) {
     .replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, ".*");
 }
 
+// null when the query parses and returns at least one series over the synthetic data; else why not.
 async function parses(expr) {
-  const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`;
+  const url = `http://127.0.0.1:${port}/api/v1/query?time=${queryTime}&query=${encodeURIComponent(expr)}`;
   const res = await fetch(url);
   const body = await res.json().catch(() => ({}));
-  return res.ok && body.status === "success" ? null : `${res.status} ${body.errorType ?? ""}: ${body.error ?? ""}`;
+  if (!res.ok || body.status !== "success") return `${res.status} ${body.errorType ?? ""}: ${body.error ?? ""}`;
+  const r = body.data?.result;
+  if (Array.isArray(r) && r.length === 0) return "no data over series with the exported names and labels (a misspelt label or value?)";
+  return null;
 }
 
 let failed = 0;
@@ -385,7 +459,7 @@ for (const file of dashboards) {
     }
   });
 }
-console.log(`${queries} dashboard queries parsed by prometheus (${dashboards.length} dashboards)`);
+console.log(`${queries} dashboard queries parsed by prometheus and returned data (${dashboards.length} dashboards)`);
 
 console.log("\n== metric names used (by rules and dashboards)");
 for (const n of [...used.keys()].sort()) {
