@@ -166,7 +166,7 @@ const pricing = { service: "carfare-pricing", severity: "ticket" };
 const posted = [
   [a("CarfarePricingPodDown", { ...pricing, namespace: "prod", pod: "pricing-a" }), "active"],
   [a("CarfarePricingErrorLogs", { ...pricing, namespace: "prod", pod: "pricing-a" }), "suppressed"],
-  [a("CarfareQuoteRecordsDropped", { ...pricing, namespace: "prod", pod: "pricing-a", reason: "buffer_full" }), "suppressed"],
+  [a("CarfareQuoteRecordsDropped", { ...pricing, namespace: "prod", pod: "pricing-a", reason: "buffer-full" }), "suppressed"],
   [a("CarfarePricingErrorLogs", { ...pricing, namespace: "prod", pod: "pricing-b" }), "active"],
   [a("CarfareWaiverPodDown", { service: "carfare-waiver", severity: "ticket", namespace: "prod", pod: "waiver-a" }), "active"],
   [a("CarfareWaiverErrorLogs", { service: "carfare-waiver", severity: "ticket", namespace: "prod", pod: "waiver-a" }), "suppressed"],
@@ -297,8 +297,8 @@ for (const [job, pod] of [["carfare-pricing", "carfare-pricing-7d9f-abcde"], ["c
 const p = target("carfare-pricing", "carfare-pricing-7d9f-abcde");
 const grpcBuckets = [["0.005", 0.3], ["0.01", 0.6], ["0.025", 0.85], ["0.05", 0.95], ["0.1", 0.99], ["0.25", 1], ["0.5", 1], ["1", 1], ["2.5", 1], ["5", 1], ["10", 1], ["+Inf", 1]];
 for (const [service, method, calls, codes] of [
-  ["carfare.pricing.v1.PricingService", "Quote", 300, [["OK", 0.97], ["INVALID_ARGUMENT", 0.02], ["INTERNAL", 0.01]]],
-  ["carfare.pricing.v1.PricingService", "Settle", 20, [["OK", 0.95], ["FAILED_PRECONDITION", 0.05]]],
+  ["carfare.pricing.v1.PricingService", "Quote", 300, [["OK", 0.97], ["InvalidArgument", 0.02], ["Internal", 0.01]]],
+  ["carfare.pricing.v1.PricingService", "Settle", 20, [["OK", 0.95], ["FailedPrecondition", 0.05]]],
   ["carfare.pricing.v1.TariffAdminService", "ListTariffVersions", 1, [["OK", 1]]],
   ["grpc.health.v1.Health", "Check", 2, [["OK", 1]]],
 ]) {
@@ -323,7 +323,7 @@ for (const market of ["kr", "my"]) {
 }
 for (const code of ["PRICING.COUPON_EXPIRED", "PRICING.COUPON_NOT_APPLICABLE"]) counter("carfare_pricing_refusals_total", { ...p, code }, 0.5);
 counter("carfare_quote_records_written_total", p, 180);
-counter("carfare_quote_records_dropped_total", { ...p, reason: "buffer_full" }, 1);
+counter("carfare_quote_records_dropped_total", { ...p, reason: "buffer-full" }, 1);
 gauge("carfare_quote_records_pending", p, 120);
 
 const esc = (v) => String(v).replaceAll("\\", "\\\\").replaceAll('"', '\\"');

@@ -691,7 +691,7 @@ function business() {
               "A conversion input, not a conversion rate: quotes include searches and repeated quotes of one booking; a settlement closes a rental.",
           },
           {
-            title: "Coupon refusals (time range)",
+            title: "Pricing refusals (time range)",
             type: "stat",
             w: 6,
             h: 5,
@@ -734,7 +734,7 @@ function business() {
             targets: [
               [`sum by (code) (rate(carfare_pricing_refusals_total{${ns}}[$__rate_interval])) * 60`, "{{code}}"],
             ],
-            description: "Coupon and quote refusals by error code (e.g. coupon expired, not applicable).",
+            description: "Every refusal of a quote or settlement (coupon refusals included), by PRICING.* code.",
           },
         ],
       },
