@@ -7,6 +7,8 @@
 #   5. the Grafana dashboards deploy/grafana/*.json are what deploy/grafana/generate.mjs writes, are well formed,
 #      and every panel query (and variable selector) parses: each is sent to a real `prometheus` started on
 #      loopback with an empty scrape config in a temp dir (a parse error answers 400 bad_data), which is then stopped
+#      with deploy/monitoring/prometheus.yml (Kubernetes discovery replaced by static targets, whose relabelling into
+#      the jobs carfare-pricing / carfare-waiver is checked) and the alert rules loaded
 #   6. every metric name used by the rules and the dashboards is one the services export (or `up`, or
 #      kube-state-metrics for the optional replica alerts); the list is printed for the cross-check test
 #
@@ -339,12 +341,62 @@ EOF
 )
 promtool tsdb create-blocks-from openmetrics "$TMP/prometheus/synthetic.om" "$TMP/prometheus/data" >/dev/null \
   || fail "promtool tsdb create-blocks-from openmetrics (synthetic series)"
-printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' >"$TMP/prometheus/prometheus.yml"
+# The Prometheus runs deploy/monitoring/prometheus.yml, with the Kubernetes pod discovery replaced by static targets
+# that carry the labels the discovery would give the carfare pods (Debian's prometheus is built without Kubernetes
+# discovery): its relabelling must turn them into the jobs carfare-pricing / carfare-waiver with namespace and pod.
+node --input-type=module - "$MON/prometheus.yml" "$ROOT/$MON/alerts.rules.yaml" "$TMP/prometheus/prometheus.yml" <<'EOF' || fail "deploy/monitoring/prometheus.yml"
+import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
+const require = createRequire(process.cwd() + "/package.json");
+const YAML = require("yaml");
+const [src, rules, out] = process.argv.slice(2);
+const config = YAML.parse(readFileSync(src, "utf8"));
+const job = config.scrape_configs.find((j) => j.kubernetes_sd_configs);
+if (!job) throw new Error("no scrape job with kubernetes_sd_configs");
+const pod = (app, name, port, scrape = "true") => ({
+  targets: ["127.0.0.1:9"],
+  labels: {
+    __meta_kubernetes_namespace: "carfare-prod",
+    __meta_kubernetes_pod_name: name,
+    __meta_kubernetes_pod_label_app_kubernetes_io_name: app,
+    __meta_kubernetes_pod_annotation_prometheus_io_scrape: scrape,
+    __meta_kubernetes_pod_annotation_prometheus_io_path: "/metrics",
+    __meta_kubernetes_pod_container_port_name: port,
+  },
+});
+delete job.kubernetes_sd_configs;
+job.static_configs = [
+  pod("carfare-pricing", "carfare-pricing-7d9f-abcde", "metrics"),
+  pod("carfare-pricing", "carfare-pricing-7d9f-abcde", "grpc"),
+  pod("carfare-waiver", "carfare-waiver-5c6b-fghij", "metrics"),
+  pod("carfare-waiver", "carfare-waiver-5c6b-fghij", "http"),
+  pod("someone-else", "someone-else-1", "metrics"),
+  pod("carfare-pricing", "carfare-pricing-unannotated", "metrics", "false"),
+];
+job.scrape_interval = "1h"; // never scraped during the check
+config.rule_files = [rules];
+delete config.alerting;
+writeFileSync(out, YAML.stringify(config));
+EOF
+promtool check config "$TMP/prometheus/prometheus.yml" >/dev/null || { promtool check config "$TMP/prometheus/prometheus.yml"; fail "promtool check config ($MON/prometheus.yml, Kubernetes discovery replaced)"; }
 prometheus --config.file="$TMP/prometheus/prometheus.yml" --storage.tsdb.path="$TMP/prometheus/data" \
   --web.listen-address="127.0.0.1:$PORT" --log.level=warn >"$TMP/prometheus/log" 2>&1 &
 PROM_PID=$!
 if ! wait_ready "http://127.0.0.1:$PORT/-/ready" "$PROM_PID"; then cat "$TMP/prometheus/log"; fail "prometheus did not start on 127.0.0.1:$PORT"; exit 1; fi
 echo "prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}') ready on 127.0.0.1:$PORT"
+node --input-type=module - "$MON/pod-monitor.yaml" <<'EOF' || fail "$MON/pod-monitor.yaml"
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+const require = createRequire(process.cwd() + "/package.json");
+const m = require("yaml").parse(readFileSync(process.argv[2], "utf8"));
+const problems = [];
+if (m.apiVersion !== "monitoring.coreos.com/v1" || m.kind !== "PodMonitor") problems.push("not a monitoring.coreos.com/v1 PodMonitor");
+if (m.spec?.jobLabel !== "app.kubernetes.io/name") problems.push("jobLabel must be app.kubernetes.io/name (jobs carfare-pricing, carfare-waiver)");
+if (!m.spec?.podMetricsEndpoints?.some((e) => e.port === "metrics")) problems.push("no endpoint on the port named metrics");
+for (const p of problems) console.log(`FAIL pod-monitor.yaml: ${p}`);
+if (!problems.length) console.log("ok   pod-monitor.yaml: a PodMonitor with jobLabel app.kubernetes.io/name on port metrics (not validated against the CRD schema)");
+process.exit(problems.length ? 1 : 0);
+EOF
 
 # ------------------------------------------------------------------ 5-6. every query parses; metric names
 node --input-type=module - "$PORT" "$QUERY_TIME" "$MON/alerts.rules.yaml" "$GRAF"/carfare-*.json <<'EOF' || FAILED=1
@@ -473,6 +525,26 @@ for (const n of [...used.keys()].sort()) {
   console.log(`METRIC ${n} ${kind} ${[...used.get(n)].sort().join(",")}`);
 }
 process.exit(failed ? 1 : 0);
+EOF
+
+# ------------------------------------------------------------------ 7. prometheus.yml: relabelling and rules
+step "$MON/prometheus.yml: relabelling of the carfare pods, rules loaded"
+node --input-type=module - "$PORT" <<'EOF' || fail "$MON/prometheus.yml relabelling / rules"
+const base = `http://127.0.0.1:${process.argv[2]}/api/v1`;
+const want = ["carfare-pricing carfare-prod carfare-pricing-7d9f-abcde", "carfare-waiver carfare-prod carfare-waiver-5c6b-fghij"];
+let got = [];
+let ok = false;
+// Prometheus hands discovered targets to the scrape manager every 5 s.
+for (const deadline = Date.now() + 10000; !ok && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+  const targets = (await (await fetch(`${base}/targets`)).json()).data.activeTargets.map((t) => t.labels);
+  got = targets.map((l) => `${l.job} ${l.namespace} ${l.pod}`).sort();
+  ok = JSON.stringify(got) === JSON.stringify(want);
+}
+console.log(`${ok ? "ok  " : "FAIL"} prometheus.yml relabelling: scrape targets ${JSON.stringify(got)}${ok ? "" : `, want ${JSON.stringify(want)}`}`);
+const groups = (await (await fetch(`${base}/rules`)).json()).data.groups;
+const alerts = groups.flatMap((g) => g.rules).filter((r) => r.type === "alerting").length;
+console.log(`${alerts === 14 ? "ok  " : "FAIL"} prometheus.yml loads alerts.rules.yaml: ${alerts} alerting rules in ${groups.map((g) => g.name).join(", ")}`);
+process.exit(ok && alerts === 14 ? 0 : 1);
 EOF
 
 ELAPSED_MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
