@@ -6,9 +6,11 @@
  *    .dockerignore; every `COPY --from=build` is a file of the repository or a build output (`packages/x/dist`
  *    of a package that `tsc -b` builds); the runtime runs `npm ci --omit=dev`, as a numeric non-root USER,
  *    with `node` itself as the exec-form ENTRYPOINT (PID 1).
- * 2. Dockerfile, simulated: the production stage's COPY and `npm ci` steps are replayed in a temporary
+ * 2. Dockerfile, simulated: the production stages' COPY, ENV and `npm ci` steps are replayed in a temporary
  *    directory (a clean `npm ci --omit=dev --ignore-scripts`, then the built dist folders, migrations and the
- *    descriptor), and the ENTRYPOINT must run `--help` and `migrate` (on a throwaway PGlite) with exit 0.
+ *    descriptor); the ENTRYPOINT must run `--help` and `migrate` (on a throwaway PGlite) with exit 0, and no
+ *    devDependency or example may be in it. Then the demo stage is replayed on top and `serve all` must start,
+ *    answer /metrics, /openapi.json and /docs, and exit 0 on SIGTERM.
  * 3. Kubernetes: `kubectl kustomize` renders every overlay and deploy/argocd; every object validates against
  *    its schema (kubernetes-models, @kubernetes-models/argo-cd; an unknown kind fails), and our policies hold
  *    (see `checkPolicies` and `checkArgo`).
@@ -18,11 +20,13 @@
  * Without kubectl, part 3 is skipped with a loud line (KUBECTL NOT FOUND) instead of passing in silence.
  * Exit code 1 when anything fails.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import { service as healthService } from "grpc-health-check";
 import { parseAllDocuments } from "yaml";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,8 +34,12 @@ const DOCKERFILE = join(ROOT, "Dockerfile");
 const IMAGE = "ghcr.io/carfare/carfare";
 /** The Dockerfile stages that make up the production image, in order (`demo` is not one of them). */
 const PRODUCTION_STAGES = ["runtime-base", "production"];
+/** The stage that adds the one-command demo (examples/) on top of the production image. */
+const DEMO_STAGE = "demo";
 
 const failures: string[] = [];
+/** The HTTP probe paths of the rendered Deployments, which the demo image must answer. */
+const httpProbePaths = new Set<string>();
 const fail = (where: string, message: string) => failures.push(`${where}: ${message}`);
 const started = Date.now();
 const step = (title: string) => console.log(`\n== ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -207,58 +215,151 @@ function run(
   return { status: result.status, output: `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ?? ""}` };
 }
 
-function simulateRuntimeStage(instructions: Instruction[]): void {
+/**
+ * Replays the COPY, ENV and `npm ci` steps of `stages` into `app` (Docker's COPY rules: a folder's contents go
+ * into the destination; a file goes into a destination ending in "/" under its own name, else becomes it).
+ * Returns false when a step could not be replayed.
+ */
+function replay(instructions: Instruction[], stages: string[], app: string, env: NodeJS.ProcessEnv): boolean {
+  const buildWorkdir = instructions.find((i) => i.stage === "build" && i.keyword === "WORKDIR")?.args ?? "/";
+  for (const instruction of instructions.filter((i) => stages.includes(i.stage))) {
+    const where = `Dockerfile:${instruction.line}`;
+    if (instruction.keyword === "ENV") {
+      for (const match of instruction.args.matchAll(/(\w+)=("[^"]*"|\S+)/g))
+        env[match[1] ?? ""] = (match[2] ?? "").replace(/^"|"$/g, "");
+    } else if (instruction.keyword === "COPY") {
+      const copy = parseCopy(instruction.args);
+      for (const source of copy.sources) {
+        const from = join(ROOT, copy.from === "build" ? relative(buildWorkdir, source) : source);
+        const destination = join(app, copy.destination);
+        if (!existsSync(from)) {
+          fail(where, `cannot replay COPY ${source}: ${from} is missing`);
+          return false;
+        }
+        if (statSync(from).isDirectory()) {
+          cpSync(from, destination, { recursive: true });
+        } else {
+          const file = copy.destination.endsWith("/") ? join(destination, basename(from)) : destination;
+          mkdirSync(dirname(file), { recursive: true });
+          cpSync(from, file);
+        }
+      }
+    } else if (instruction.keyword === "RUN") {
+      // Only the npm ci of the step (not `npm cache clean`, which would empty this machine's cache).
+      for (const part of instruction.args.split("&&").map((p) => p.trim())) {
+        if (!part.startsWith("npm ci")) continue;
+        const args = [...part.split(/\s+/).slice(1), "--prefer-offline"];
+        console.log(`npm ${args.join(" ")}   (in ${app})`);
+        const installed = run("npm", args, { cwd: app, env: { ...process.env, NODE_ENV: "production" } });
+        if (installed.status !== 0) {
+          fail(where, `npm ${args.join(" ")}:\n${installed.output}`);
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/** `serve all` of the demo image on PGlite: it starts, answers /metrics and the waiver API, and drains on SIGTERM. */
+async function smokeTestDemo(command: string, args: string[], app: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const label = `${[command, ...args].join(" ")} serve all (demo image)`;
+  const child = spawn(command, [...args, "serve", "all"], {
+    cwd: app,
+    env: {
+      ...env,
+      CARFARE_HOST: "127.0.0.1",
+      CARFARE_PRICING_PORT: "0",
+      CARFARE_WAIVER_PORT: "0",
+      CARFARE_METRICS_PORT: "0",
+      CARFARE_SHUTDOWN_GRACE_MS: "2000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  try {
+    const deadline = Date.now() + 45_000;
+    let ports: { pricing: string; waiver: string; metrics: string } | undefined;
+    while (ports === undefined && Date.now() < deadline && child.exitCode === null) {
+      const pricing = /pricing \(gRPC\)\s+[^:\s]+:(\d+)/.exec(output)?.[1];
+      const waiver = /waiver \(HTTP\)\s+http:\/\/[^:\s]+:(\d+)/.exec(output)?.[1];
+      const metrics = /metrics\s+http:\/\/[^:\s]+:(\d+)\/metrics/.exec(output)?.[1];
+      if (pricing !== undefined && waiver !== undefined && metrics !== undefined) ports = { pricing, waiver, metrics };
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    if (ports === undefined) {
+      fail("image", `\`${label}\` did not start:\n${output}`);
+      return;
+    }
+    for (const url of [
+      `http://127.0.0.1:${ports.metrics}/metrics`,
+      `http://127.0.0.1:${ports.waiver}/openapi.json`,
+      `http://127.0.0.1:${ports.waiver}/docs`,
+    ]) {
+      const response = await fetch(url).catch((error: unknown) => ({ status: String(error) }));
+      if (response.status !== 200) fail("image", `\`${label}\`: GET ${url} answered ${response.status}`);
+    }
+    for (const path of httpProbePaths) {
+      const url = `http://127.0.0.1:${ports.waiver}${path}`;
+      const response = await fetch(url).catch((error: unknown) => ({ status: String(error) }));
+      if (response.status === 200) console.log(`ok: probe GET ${path} answered 200`);
+      else console.log(`\nPROBE NOT SERVED: GET ${path} answered ${response.status}; deploy/k8s probes use it\n`);
+    }
+    const health = await grpcHealth(`127.0.0.1:${ports.pricing}`);
+    if (health !== "SERVING") fail("image", `\`${label}\`: grpc.health.v1 Check("") answered ${health}`);
+    else console.log('ok: grpc.health.v1 Check("") answered SERVING (what the native gRPC probe asks)');
+    child.kill("SIGTERM");
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((r) => setTimeout(() => r("timeout"), 15_000).unref()),
+    ]);
+    if (code !== 0) fail("image", `\`${label}\`: after SIGTERM it exited with ${code}:\n${output.slice(-2000)}`);
+    else console.log(`ok: \`${label}\` served /metrics, /openapi.json and /docs and drained on SIGTERM`);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
+/** What grpc.health.v1.Health/Check for the whole server ("") answers: what a native gRPC probe asks. */
+function grpcHealth(address: string): Promise<string> {
+  type Check = (
+    request: { service: string },
+    options: grpc.CallOptions,
+    callback: (error: grpc.ServiceError | null, response?: { status?: string }) => void,
+  ) => void;
+  const Client = grpc.makeGenericClientConstructor(healthService, "Health");
+  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { check: Check };
+  return new Promise((done) => {
+    client.check({ service: "" }, { deadline: Date.now() + 5_000 }, (error, response) => {
+      client.close();
+      done(error ? `error ${error.message}` : String(response?.status));
+    });
+  });
+}
+
+async function simulateRuntimeStage(instructions: Instruction[]): Promise<void> {
   const built = run("npx", ["tsc", "-b"], { cwd: ROOT });
   if (built.status !== 0) {
     fail("build", `tsc -b failed:\n${built.output}`);
     return;
   }
-  const buildWorkdir = instructions.find((i) => i.stage === "build" && i.keyword === "WORKDIR")?.args ?? "/";
   const app = mkdtempSync(join(tmpdir(), "carfare-image-"));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   try {
-    for (const instruction of instructions.filter((i) => PRODUCTION_STAGES.includes(i.stage))) {
-      if (instruction.keyword === "ENV") {
-        for (const match of instruction.args.matchAll(/(\w+)=("[^"]*"|\S+)/g))
-          env[match[1] ?? ""] = (match[2] ?? "").replace(/^"|"$/g, "");
-      } else if (instruction.keyword === "COPY") {
-        const copy = parseCopy(instruction.args);
-        // Docker's rules: a folder's contents go into the destination; a file goes into a destination
-        // ending in "/" under its own name, else becomes the destination.
-        for (const source of copy.sources) {
-          const from = join(ROOT, copy.from === "build" ? relative(buildWorkdir, source) : source);
-          const destination = join(app, copy.destination);
-          if (!existsSync(from)) {
-            fail(`Dockerfile:${instruction.line}`, `cannot replay COPY ${source}: ${from} is missing`);
-            return;
-          }
-          if (statSync(from).isDirectory()) {
-            cpSync(from, destination, { recursive: true });
-          } else {
-            const file = copy.destination.endsWith("/") ? join(destination, basename(from)) : destination;
-            mkdirSync(dirname(file), { recursive: true });
-            cpSync(from, file);
-          }
-        }
-      } else if (instruction.keyword === "RUN") {
-        // Only the npm ci of the step (not `npm cache clean`, which would empty this machine's cache).
-        for (const part of instruction.args.split("&&").map((p) => p.trim())) {
-          if (!part.startsWith("npm ci")) continue;
-          const args = [...part.split(/\s+/).slice(1), "--prefer-offline"];
-          console.log(`npm ${args.join(" ")}   (in ${app})`);
-          const installed = run("npm", args, { cwd: app, env: { ...process.env, NODE_ENV: "production" } });
-          if (installed.status !== 0)
-            fail(`Dockerfile:${instruction.line}`, `npm ${args.join(" ")}:\n${installed.output}`);
-        }
-      }
-    }
+    if (!replay(instructions, PRODUCTION_STAGES, app, env)) return;
     const entrypoint = JSON.parse(
       instructions.filter((i) => i.keyword === "ENTRYPOINT" && PRODUCTION_STAGES.includes(i.stage)).at(-1)?.args ??
         "[]",
     ) as string[];
     const [command = "node", ...entryArgs] = entrypoint;
-    const dataDir = join(app, ".data");
-    env.CARFARE_DATA_DIR = dataDir;
+    env.CARFARE_DATA_DIR = join(app, ".data");
     for (const [args, expect] of [
       [["--help"], /serve/],
       [["migrate"], /migrated embedded PostgreSQL/],
@@ -273,6 +374,9 @@ function simulateRuntimeStage(instructions: Instruction[]): void {
       existsSync(join(app, "node_modules", p)),
     );
     if (devOnly.length > 0) fail("image", `devDependencies in the runtime install: ${devOnly.join(", ")}`);
+    if (existsSync(join(app, "examples"))) fail("image", "the production image contains examples/");
+    // The demo target is the production image plus its own steps.
+    if (replay(instructions, [DEMO_STAGE], app, env)) await smokeTestDemo(command, entryArgs, app, env);
   } finally {
     rmSync(app, { recursive: true, force: true });
   }
@@ -385,8 +489,11 @@ function checkPolicies(where: string, objects: Obj[]): void {
       if (workload.kind === "Deployment") {
         if (memoryLimit !== undefined && !(heap >= memoryLimit * 0.6 && heap <= memoryLimit * 0.8))
           fail(cid, `NODE_OPTIONS --max-old-space-size=${heap} should be ≈75 % of the ${memoryLimit}Mi memory limit`);
-        for (const probe of ["livenessProbe", "readinessProbe"])
-          if (get(container, probe) === undefined) fail(cid, `${probe} missing`);
+        for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+          if (get(container, probe) === undefined && probe !== "startupProbe") fail(cid, `${probe} missing`);
+          const path = get(container, probe, "httpGet", "path");
+          if (typeof path === "string") httpProbePaths.add(path);
+        }
         const preStop = Number(get(container, "lifecycle", "preStop", "sleep", "seconds") ?? Number.NaN);
         if (Number.isNaN(preStop) && get(container, "lifecycle", "preStop", "exec") === undefined)
           fail(cid, "lifecycle.preStop missing");
@@ -581,7 +688,7 @@ checkWorkflow();
 if (!process.argv.includes("--skip-image")) {
   step("Dockerfile: the production stage replayed (npm ci --omit=dev, then the entrypoint)");
   try {
-    simulateRuntimeStage(instructions);
+    await simulateRuntimeStage(instructions);
   } catch (error) {
     fail("image", `the replay failed: ${error instanceof Error ? error.stack : error}`);
   }
