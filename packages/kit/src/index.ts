@@ -25,6 +25,7 @@ export {
   summarizeIssues,
 } from "./documents/read-document.js";
 export { DomainError, type FieldIssue } from "./domain-error.js";
+export { type CounterSeries, type HistogramSeries, LeanCounter, LeanHistogram } from "./lean-metrics.js";
 export { createLogger, type Logger } from "./logger.js";
 export {
   Counter,

@@ -1,6 +1,9 @@
 import { type AccessTokens, Counter, type Database, Gauge, type Logger, type Registry } from "@carfare/kit";
+import type { Metadata } from "@grpc/grpc-js";
+import { createCallTelemetry, REQUEST_ID_KEY } from "./adapters/grpc/call-telemetry.js";
 import { PricingServiceService, TariffAdminServiceService } from "./adapters/grpc/gen/carfare/pricing/v1/pricing.js";
 import { type GrpcServerHandle, startGrpcServer } from "./adapters/grpc/grpc-server.js";
+import { createPricingMetrics } from "./adapters/grpc/pricing-metrics.js";
 import { createPricingService } from "./adapters/grpc/pricing-service.js";
 import { encodeQuote } from "./adapters/grpc/quote-encoding.js";
 import { createTariffAdminService } from "./adapters/grpc/tariff-admin-service.js";
@@ -98,14 +101,24 @@ export async function startPricingService(options: PricingServiceOptions): Promi
     },
   });
   const tokens = new QuoteTokens(options.quoteKeys);
-  const onBug = (err: unknown, call: { getPath?: () => string }) =>
-    log.error({ err, rpc: call.getPath?.() }, "unexpected failure in a gRPC call");
+  const onBug = (err: unknown, call: { getPath?: () => string; metadata?: Metadata }) =>
+    log.error(
+      { err, rpc: call.getPath?.(), request_id: call.metadata?.get(REQUEST_ID_KEY)[0] },
+      "unexpected failure in a gRPC call",
+    );
+  const observer = options.metrics === undefined ? undefined : createPricingMetrics(options.metrics);
+  const telemetry = createCallTelemetry({
+    ...(options.metrics === undefined ? {} : { registry: options.metrics }),
+    logger: log,
+    methods: [...Object.values(PricingServiceService), ...Object.values(TariffAdminServiceService)],
+  });
 
   const grpc = await startGrpcServer({
     host: options.host,
     port: options.port,
     // A tariff document with a couple of thousand models is a few hundred KB; leave room.
     channelOptions: { "grpc.max_receive_message_length": 8 * 1024 * 1024 },
+    interceptors: [telemetry],
     services: [
       {
         definition: withSafeDecoding({
@@ -117,6 +130,7 @@ export async function startPricingService(options: PricingServiceOptions): Promi
           settle: { catalog, tokens, settlements, clock },
           serviceTokens: options.serviceTokens,
           onBug,
+          ...(observer === undefined ? {} : { observer }),
         }),
       },
       {
@@ -127,6 +141,7 @@ export async function startPricingService(options: PricingServiceOptions): Promi
           catalog,
           adminTokens: options.adminTokens,
           onBug,
+          ...(observer === undefined ? {} : { observer }),
         }),
       },
     ],

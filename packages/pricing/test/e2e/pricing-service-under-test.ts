@@ -13,6 +13,7 @@ import {
   createTestDatabase,
   type DatabaseKind,
   queryRows,
+  type Registry,
   type TestDatabase,
 } from "@carfare/kit";
 import * as grpc from "@grpc/grpc-js";
@@ -180,6 +181,8 @@ export interface StartOptions {
   /** CARFARE_SERVICE_TOKENS; default none. */
   readonly serviceTokens?: string;
   readonly refreshIntervalMs?: number;
+  /** Where the service registers its metrics; default: none. */
+  readonly metrics?: Registry;
 }
 
 export interface PricingUnderTest {
@@ -216,6 +219,7 @@ export async function startPricingUnderTest(options: StartOptions): Promise<Pric
     logger,
     clock: options.clock,
     ...(options.refreshIntervalMs === undefined ? {} : { refreshIntervalMs: options.refreshIntervalMs }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   };
   const running = await startPricingService(serviceOptions);
   const address = `127.0.0.1:${running.port}`;

@@ -1,10 +1,11 @@
-import { type AccessTokens, err, ok, type Result } from "@carfare/kit";
+import { type AccessTokens, type DomainError, err, ok, type Result } from "@carfare/kit";
 import type { ServerUnaryCall } from "@grpc/grpc-js";
 import { type QuoteRentalDeps, quoteRental } from "../../application/quote-rental.js";
 import { type SettleQuoteDeps, settleQuote } from "../../application/settle-quote.js";
 import { UnauthenticatedError } from "../../domain/pricing-errors.js";
 import type { PriceLine, Quote, Settlement } from "../../domain/quote.js";
 import type * as pb from "./gen/carfare/pricing/v1/pricing.js";
+import { IGNORE_PRICING, type PricingObserver } from "./pricing-metrics.js";
 import { type CallContext, unary } from "./unary-handler.js";
 
 export interface PricingServiceDeps {
@@ -13,38 +14,54 @@ export interface PricingServiceDeps {
   /** When not empty, callers must present one of these tokens (DESIGN.md "Access"). */
   readonly serviceTokens: AccessTokens;
   readonly onBug: (error: unknown, call: ServerUnaryCall<unknown, unknown>) => void;
+  /** Told of every quote, settlement and refusal (the business counters); default: nobody. */
+  readonly observer?: PricingObserver;
 }
 
 /** The PricingService handlers: protobuf in, use case, protobuf out. */
 export function createPricingService(deps: PricingServiceDeps): pb.PricingServiceServer {
+  const observer = deps.observer ?? IGNORE_PRICING;
+  const refused = (error: DomainError) => observer.refused(error.code);
   return {
-    quote: unary<pb.QuoteRequest, pb.Quote>((request, context) => {
-      const caller = authorizeService(deps.serviceTokens, context);
-      if (!caller.ok) return caller;
-      const result = quoteRental(deps.quote, {
-        market: request.market,
-        carModelId: request.carModelId,
-        startAt: request.startAt as Date,
-        endAt: request.endAt as Date,
-        memberTier: request.memberTier,
-        couponCode: request.couponCode,
-        delivery: request.delivery,
-        estimatedKm: request.estimatedKm,
-        explain: request.explain,
-      });
-      return result.ok ? ok(quoteToProto(result.value)) : result;
-    }, deps.onBug),
+    quote: unary<pb.QuoteRequest, pb.Quote>(
+      (request, context) => {
+        const caller = authorizeService(deps.serviceTokens, context);
+        if (!caller.ok) return caller;
+        const result = quoteRental(deps.quote, {
+          market: request.market,
+          carModelId: request.carModelId,
+          startAt: request.startAt as Date,
+          endAt: request.endAt as Date,
+          memberTier: request.memberTier,
+          couponCode: request.couponCode,
+          delivery: request.delivery,
+          estimatedKm: request.estimatedKm,
+          explain: request.explain,
+        });
+        if (!result.ok) return result;
+        observer.quoted(result.value);
+        return ok(quoteToProto(result.value));
+      },
+      deps.onBug,
+      refused,
+    ),
 
-    settle: unary<pb.SettleRequest, pb.Settlement>(async (request, context) => {
-      const caller = authorizeService(deps.serviceTokens, context);
-      if (!caller.ok) return caller;
-      const result = await settleQuote(deps.settle, {
-        token: request.token,
-        returnedAt: request.returnedAt as Date,
-        drivenKm: request.drivenKm,
-      });
-      return result.ok ? ok(settlementToProto(result.value)) : result;
-    }, deps.onBug),
+    settle: unary<pb.SettleRequest, pb.Settlement>(
+      async (request, context) => {
+        const caller = authorizeService(deps.serviceTokens, context);
+        if (!caller.ok) return caller;
+        const result = await settleQuote(deps.settle, {
+          token: request.token,
+          returnedAt: request.returnedAt as Date,
+          drivenKm: request.drivenKm,
+        });
+        if (!result.ok) return result;
+        observer.settled(result.value);
+        return ok(settlementToProto(result.value));
+      },
+      deps.onBug,
+      refused,
+    ),
   };
 }
 

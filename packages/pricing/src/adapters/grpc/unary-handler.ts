@@ -1,6 +1,7 @@
 import { BinaryReader, configureTextEncoding } from "@bufbuild/protobuf/wire";
 import { DomainError, type Result } from "@carfare/kit";
 import { type handleUnaryCall, type Metadata, type ServerUnaryCall, status } from "@grpc/grpc-js";
+import { InvalidRequestError } from "../../domain/pricing-errors.js";
 import { toGrpcError } from "./error-mapping.js";
 import { grpcError } from "./grpc-status.js";
 
@@ -22,17 +23,12 @@ export type UnaryLogic<Req, Res> = (
 export function unary<Req, Res>(
   logic: UnaryLogic<Req, Res>,
   onBug: (error: unknown, call: ServerUnaryCall<Req, Res>) => void,
+  onRefusal: (error: DomainError) => void = () => {},
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const request = call.request as unknown;
     if (request instanceof UndecodableRequest) {
-      callback(
-        grpcError(
-          status.INVALID_ARGUMENT,
-          "PRICING.INVALID_REQUEST",
-          `the request could not be decoded: ${request.reason}`,
-        ),
-      );
+      refuse(new InvalidRequestError(`the request could not be decoded: ${request.reason}`));
       return;
     }
     let outcome: Promise<Result<Res, DomainError>> | Result<Res, DomainError>;
@@ -47,11 +43,15 @@ export function unary<Req, Res>(
 
     function reply(result: Result<Res, DomainError>): void {
       if (result.ok) callback(null, result.value);
-      else callback(toGrpcError(result.error));
+      else refuse(result.error);
+    }
+    function refuse(error: DomainError): void {
+      onRefusal(error);
+      callback(toGrpcError(error));
     }
     function fail(error: unknown): void {
       if (error instanceof DomainError) {
-        callback(toGrpcError(error));
+        refuse(error);
         return;
       }
       onBug(error, call);
