@@ -3,14 +3,18 @@
 #   1. promtool check rules   deploy/monitoring/alerts.rules.yaml (and the PrometheusRule wrapper's spec)
 #   2. the PrometheusRule wrapper deploy/monitoring/prometheus-rule.yaml is in sync with the plain rule file
 #   3. promtool test rules    deploy/monitoring/alerts.test.yaml
-#   4. amtool check-config    deploy/monitoring/alertmanager.yml (+ its Slack template), and the route tree
+#   4. amtool check-config    deploy/monitoring/alertmanager.yml (+ its Slack template), the route tree, and a real
+#      Alertmanager on loopback: inhibit rules, and the Slack messages sent to a local stand-in for Slack
 #   5. the Grafana dashboards deploy/grafana/*.json are what deploy/grafana/generate.mjs writes, are well formed,
-#      and every panel query (and variable selector) parses: each is sent to a real `prometheus` started on
-#      loopback with an empty scrape config in a temp dir (a parse error answers 400 bad_data), which is then stopped
-#      with deploy/monitoring/prometheus.yml (Kubernetes discovery replaced by static targets, whose relabelling into
-#      the jobs carfare-pricing / carfare-waiver is checked) and the alert rules loaded
+#      and every panel query (and variable selector) parses and returns data: each is sent to a real `prometheus`
+#      started on loopback in a temp dir (a parse error answers 400 bad_data) over backfilled synthetic series that
+#      have exactly the exported names and labels; it is stopped at the end
 #   6. every metric name used by the rules and the dashboards is one the services export (or `up`, or
-#      kube-state-metrics for the optional replica alerts); the list is printed for the cross-check test
+#      kube-state-metrics for the optional replica alerts); the list is printed (METRIC lines) for the cross-check
+#   7. that prometheus runs deploy/monitoring/prometheus.yml (Kubernetes discovery replaced by static stand-ins for
+#      the pods): its relabelling must yield the jobs carfare-pricing / carfare-waiver with namespace and pod, and
+#      it loads the 14 alert rules; deploy/monitoring/pod-monitor.yaml is checked for shape only
+# Takes about 10 s. Starts nothing that outlives it; removes its temp dir.
 #
 # Needs promtool, amtool, prometheus (Debian packages `prometheus` and `prometheus-alertmanager`) and node with the
 # repository's node_modules (`npm ci`).
@@ -31,7 +35,7 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAIL: %s\n' "$*"; FAILED=1; }
 
 missing=0
-for tool in promtool amtool prometheus; do
+for tool in promtool amtool prometheus prometheus-alertmanager; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     upper=$(printf '%s' "$tool" | tr '[:lower:]' '[:upper:]')
     echo "!!!!!!!!!! ${upper} NOT FOUND: install the Debian packages prometheus and prometheus-alertmanager !!!!!!!!!!"
