@@ -222,6 +222,7 @@ function run(
  */
 function replay(instructions: Instruction[], stages: string[], app: string, env: NodeJS.ProcessEnv): boolean {
   const buildWorkdir = instructions.find((i) => i.stage === "build" && i.keyword === "WORKDIR")?.args ?? "/";
+  const rules = dockerignore();
   for (const instruction of instructions.filter((i) => stages.includes(i.stage))) {
     const where = `Dockerfile:${instruction.line}`;
     if (instruction.keyword === "ENV") {
@@ -237,7 +238,10 @@ function replay(instructions: Instruction[], stages: string[], app: string, env:
           return false;
         }
         if (statSync(from).isDirectory()) {
-          cpSync(from, destination, { recursive: true });
+          // What .dockerignore keeps out of the context is not in the image either.
+          const filter = (path: string) =>
+            copy.from !== undefined || ignoredBy(relative(ROOT, path), rules) === undefined;
+          cpSync(from, destination, { recursive: true, filter });
         } else {
           const file = copy.destination.endsWith("/") ? join(destination, basename(from)) : destination;
           mkdirSync(dirname(file), { recursive: true });
@@ -523,6 +527,17 @@ function checkPolicies(where: string, objects: Obj[]): void {
       if (get(workload, "spec", "ttlSecondsAfterFinished") === undefined) fail(id, "ttlSecondsAfterFinished missing");
       if (get(workload, "metadata", "annotations", "argocd.argoproj.io/hook") !== "PreSync")
         fail(id, "the migration Job must be an Argo CD PreSync hook");
+      // A PreSync hook runs before the other objects of the sync exist: it cannot lean on them.
+      const account = get(pod, "serviceAccountName");
+      if (
+        account !== undefined &&
+        objects.some((o) => o.kind === "ServiceAccount" && get(o, "metadata", "name") === account)
+      )
+        fail(id, `the PreSync hook uses ServiceAccount ${account}, which the same sync creates (after the hook)`);
+      for (const c of containers)
+        for (const ref of [...list(get(c, "envFrom")), ...list(get(c, "env")).map((e) => get(e, "valueFrom"))])
+          if (configMaps.has(get(ref, "configMapRef", "name") ?? get(ref, "configMapKeyRef", "name")))
+            fail(id, "the PreSync hook reads a ConfigMap that the same sync creates (after the hook)");
     }
   }
 
