@@ -596,8 +596,36 @@ function checkPolicies(where: string, objects: Obj[]): void {
     fail(where, "no default-deny NetworkPolicy (empty podSelector, no ingress rules)");
 }
 
-/** The ApplicationSet's list elements must each name an overlay that exists. */
+/** The group/kind of every object the overlays render, which the AppProject must allow. */
+const renderedKinds = new Set<string>();
+
+/**
+ * The ApplicationSet's list elements must each name an overlay that exists and a namespace the AppProject
+ * allows, and the AppProject must allow every kind the overlays render (else Argo CD refuses the sync).
+ */
 function checkArgo(where: string, objects: Obj[]): void {
+  for (const project of objects.filter((o) => o.kind === "AppProject")) {
+    const allowed = new Set(
+      [
+        ...list(get(project, "spec", "namespaceResourceWhitelist")),
+        ...list(get(project, "spec", "clusterResourceWhitelist")),
+      ].map((entry) => `${get(entry, "group")}/${get(entry, "kind")}`),
+    );
+    for (const kind of renderedKinds)
+      if (!allowed.has(kind) && !allowed.has(`*/*`))
+        fail(where, `${name(project)} does not allow ${kind}, which the overlays render`);
+    const destinations = list(get(project, "spec", "destinations")).map((d) => String(get(d, "namespace")));
+    for (const set of objects.filter((o) => o.kind === "ApplicationSet")) {
+      if (get(set, "spec", "template", "spec", "project") !== get(project, "metadata", "name")) continue;
+      const namespace = String(get(set, "spec", "template", "spec", "destination", "namespace") ?? "");
+      for (const generator of list(get(set, "spec", "generators")))
+        for (const element of list(get(generator, "list", "elements"))) {
+          const resolved = namespace.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, key: string) => String(get(element, key)));
+          if (!destinations.includes(resolved))
+            fail(where, `${name(project)} has no destination for namespace ${resolved}`);
+        }
+    }
+  }
   for (const set of objects.filter((o) => o.kind === "ApplicationSet")) {
     const path = String(get(set, "spec", "template", "spec", "source", "path") ?? "");
     if (get(set, "spec", "goTemplate") !== true) fail(where, `${name(set)}: goTemplate must be true`);
@@ -638,6 +666,7 @@ async function checkManifests(): Promise<void> {
     }
     for (const object of objects) await validateSchema(dir, object);
     if (dir.startsWith("deploy/k8s/")) {
+      for (const o of objects) renderedKinds.add(`${String(o.apiVersion).split("/").slice(0, -1).join("/")}/${o.kind}`);
       checkPolicies(dir, objects);
       const images = objects.flatMap((o) =>
         list(get(o, "spec", "template", "spec", "containers")).map((c) => String(get(c, "image"))),
