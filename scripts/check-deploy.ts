@@ -17,13 +17,14 @@
  * 4. The CI workflow: the npm scripts and files it runs exist, it builds the image the manifests name, runs
  *    the tests and this check, and bumps the dev overlay.
  *
- * Without kubectl, part 3 is skipped with a loud line (KUBECTL NOT FOUND) instead of passing in silence.
+ * Without kubectl, part 3 is skipped with a loud line (KUBECTL NOT FOUND) instead of passing in silence, or
+ * fails with --require-kubectl (GitHub CI). --skip-image skips part 2 (the slow one).
  * Exit code 1 when anything fails.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, delimiter, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
@@ -648,8 +649,11 @@ function checkArgo(where: string, objects: Obj[]): void {
 }
 
 async function checkManifests(): Promise<void> {
-  const which = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" });
-  if (which.status !== 0) {
+  const kubectl = (process.env.PATH ?? "")
+    .split(delimiter)
+    .some((dir) => dir !== "" && existsSync(join(dir, "kubectl")));
+  if (!kubectl) {
+    if (process.argv.includes("--require-kubectl")) fail("kubectl", "not found on PATH (--require-kubectl)");
     console.log(
       "\nKUBECTL NOT FOUND: manifests were NOT rendered nor validated (install kubectl ≥ 1.27 with kustomize 5)\n",
     );
