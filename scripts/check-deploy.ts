@@ -177,6 +177,33 @@ function checkDockerfileStatically(instructions: Instruction[]): void {
       }
     }
   }
+  // Every source file `tsc -b` compiles is in what the build stage copies from the context.
+  const buildSources = instructions
+    .filter((i) => i.stage === "build" && i.keyword === "COPY")
+    .map((i) => parseCopy(i.args))
+    .filter((c) => c.from === undefined)
+    .flatMap((c) => c.sources.map((source) => source.replace(/^\.\/?/, "").replace(/\/$/, "")));
+  for (const project of built) {
+    const listed = run("npx", ["tsc", "-p", join(project, "tsconfig.json"), "--listFilesOnly"], { cwd: ROOT });
+    if (listed.status !== 0) {
+      fail("build", `tsc --listFilesOnly ${project}:\n${listed.output}`);
+      continue;
+    }
+    const inputs = listed.output
+      .split("\n")
+      .filter((l) => l !== "" && !l.includes("/node_modules/"))
+      .map((l) => relative(ROOT, l))
+      .filter((l) => !/^packages\/[^/]+\/dist\//.test(l));
+    for (const file of [...inputs, join(project, "tsconfig.json"), "tsconfig.base.json"]) {
+      const copied = buildSources.some((source) => file === source || file.startsWith(`${source}/`));
+      const rule = ignoredBy(file, rules);
+      if (!copied || rule !== undefined)
+        fail(
+          "Dockerfile build stage",
+          `${file} (an input of tsc -b) is ${copied ? `excluded by .dockerignore "${rule}"` : "not copied"}`,
+        );
+    }
+  }
   const production = instructions.filter((i) => PRODUCTION_STAGES.includes(i.stage));
   const last = instructions.at(-1);
   if (last?.stage !== PRODUCTION_STAGES.at(-1))
