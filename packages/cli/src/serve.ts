@@ -27,11 +27,11 @@ const EXAMPLES = new URL("../../../examples/", import.meta.url);
  * cleanly on SIGTERM/SIGINT (requests in flight finish within CARFARE_SHUTDOWN_GRACE_MS).
  */
 export async function serve(config: CarfareConfig, which: ServiceName, options: ServeOptions): Promise<void> {
-  const logger = createLogger({ level: config.logLevel });
+  const metrics = createMetricsRegistry();
+  const logger = createLogger({ level: config.logLevel, registry: metrics });
   const runPricing = which === "all" || which === "pricing";
   const runWaiver = which === "all" || which === "waiver";
   const database = await openCarfareDatabase(config, `serve ${which}`);
-  const metrics = createMetricsRegistry();
   let pricing: RunningPricingService | undefined;
   let waiver: RunningWaiverService | undefined;
   let metricsServer: MetricsServer | undefined;

@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
-import type { AccessTokens, Database, Logger, Registry } from "@carfare/kit";
+import { type AccessTokens, type Database, type Logger, queryRows, type Registry } from "@carfare/kit";
+import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { buildWaiverApp } from "./adapters/http/waiver-app.js";
+import { createWaiverMetrics } from "./adapters/http/waiver-metrics.js";
 import { PostgresIncidentRepository } from "./adapters/postgres/incident.repository.js";
 import { PostgresWaiverPolicyRepository } from "./adapters/postgres/policy.repository.js";
 import { PolicyCatalog } from "./application/policy-catalog.js";
@@ -67,7 +69,12 @@ export async function startWaiverService(options: WaiverServiceOptions): Promise
       adminTokens: options.adminTokens,
       serviceTokens: options.serviceTokens,
       logger,
-      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ready: async () => {
+        await queryRows(db, sql`SELECT 1`);
+      },
+      ...(options.metrics === undefined
+        ? {}
+        : { metrics: options.metrics, observer: createWaiverMetrics(options.metrics) }),
     });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {

@@ -63,7 +63,11 @@ describe("Unexpected failures over HTTP", () => {
     expect(text).not.toContain("hunter2");
     const errors = logs.filter((line) => (line.level as number) >= 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ reqId: "req-failing", route: "/v1/incidents/:id", err: { message: SECRET } });
+    expect(errors[0]).toMatchObject({
+      request_id: "req-failing",
+      route: "/v1/incidents/:id",
+      err: { message: SECRET },
+    });
     expect(JSON.stringify(logs)).not.toContain(ADMIN_TOKEN);
   });
 

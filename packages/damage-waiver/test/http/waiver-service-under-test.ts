@@ -4,7 +4,7 @@
  * that keeps every line, called with `fetch` as any other team would call it.
  */
 import { readFileSync } from "node:fs";
-import { AccessTokens, createLogger, type DatabaseKind, type TestDatabase } from "@carfare/kit";
+import { AccessTokens, createLogger, type DatabaseKind, type Registry, type TestDatabase } from "@carfare/kit";
 import { Compile } from "typebox/compile";
 import { expect } from "vitest";
 import { Incident as IncidentSchema, Problem as ProblemSchema } from "../../src/adapters/http/schemas.js";
@@ -83,10 +83,13 @@ export async function startWaiverUnderTest(options: {
   clock: TestClock;
   adminTokens?: string;
   serviceTokens?: string;
+  /** Where the service registers its metrics (and counts log lines); default: none. */
+  metrics?: Registry;
 }): Promise<WaiverUnderTest> {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({
     level: "debug",
+    ...(options.metrics === undefined ? {} : { registry: options.metrics }),
     destination: {
       write(line: string) {
         logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -102,6 +105,7 @@ export async function startWaiverUnderTest(options: {
     logger,
     clock: options.clock,
     refreshIntervalMs: 60_000,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const call = async <T>(method: string, path: string, call: CallOptions = {}): Promise<Answer<T>> => {
     const headers: Record<string, string> = { ...call.headers };

@@ -59,7 +59,7 @@ const TITLES: Readonly<Record<string, string>> = {
   "WAIVER.METHOD_NOT_ALLOWED": "Method not allowed",
   "WAIVER.PAYLOAD_TOO_LARGE": "The body is too large",
   "WAIVER.INTERNAL": "Internal error",
-  "WAIVER.UNAVAILABLE": "The service is shutting down",
+  "WAIVER.UNAVAILABLE": "The service is unavailable",
 };
 
 /** The `type` URI of a problem: `urn:carfare:problem:<code>`. */

@@ -27,6 +27,7 @@ import {
   WaiverQuoteRequest,
 } from "./schemas.js";
 import type { WaiverAppDeps } from "./waiver-app.js";
+import { IGNORE_WAIVER } from "./waiver-metrics.js";
 
 const locationHeader = { type: "string", description: "The new incident's URL." };
 const SECURITY: Record<string, string[]>[] = [{ serviceToken: [] }, { adminToken: [] }, {}];
@@ -47,6 +48,7 @@ const CHANGE_PROBLEMS = {
  */
 export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> = async (app, { deps }) => {
   const { incidents, catalog, clock } = deps;
+  const observer = deps.observer ?? IGNORE_WAIVER;
   const policySource = {
     catalog,
     ...(deps.refreshCatalog === undefined ? {} : { refreshCatalog: deps.refreshCatalog }),
@@ -92,6 +94,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
         },
       );
       if (!quote.ok) throw quote.error;
+      observer.quoted(body.market, body.carClass);
       return waiverQuoteJson(quote.value);
     },
   );
@@ -153,7 +156,10 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
       );
       if (!reported.ok) throw reported.error;
       const { incident, replayed } = reported.value;
-      if (!replayed) reply.code(201).header("location", `/v1/incidents/${incident.id}`);
+      if (!replayed) {
+        observer.changed(incident);
+        reply.code(201).header("location", `/v1/incidents/${incident.id}`);
+      }
       return sendIncident(reply, incident);
     },
   );
@@ -247,6 +253,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
         },
       );
       if (!assessed.ok) throw assessed.error;
+      observer.changed(assessed.value);
       return sendIncident(reply, assessed.value);
     },
   );
@@ -257,6 +264,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
       { incidentId, change: to, ...expectation(request), actor: request.waiverActor },
     );
     if (!changed.ok) throw changed.error;
+    observer.changed(changed.value);
     return sendIncident(reply, changed.value);
   };
   const changeSchema = (

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { type AccessTokens, DomainError, Histogram, type Logger, type Registry } from "@carfare/kit";
 import swagger from "@fastify/swagger";
@@ -20,6 +21,7 @@ import { parameterNames, urlParameterHook } from "./request-context.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { serviceRoutes } from "./service-routes.js";
 import { type ValidationContext, validationIssues } from "./validation-issues.js";
+import type { WaiverObserver } from "./waiver-metrics.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,6 +47,15 @@ export interface WaiverAppDeps {
   readonly logger: Logger;
   /** Where `http_request_duration_seconds` is registered (the process's /metrics). */
   readonly metrics?: Registry;
+  /**
+   * Resolves when the service can do its work (the database answers), rejects otherwise: `GET /readyz`.
+   * Default: always ready.
+   */
+  readonly ready?: () => Promise<void>;
+  /** How long `/readyz` waits for `ready`. Default 1,000 ms. */
+  readonly readyTimeoutMs?: number;
+  /** Told of every waiver quote and incident change (the business counters); default: nobody. */
+  readonly observer?: WaiverObserver;
   /** The largest request body accepted, in bytes. Default 1 MiB. */
   readonly bodyLimit?: number;
   /** Makes incident ids (default: random UUIDs). */
@@ -81,9 +92,14 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // No line per request: the latency histogram covers traffic, and refusals are the caller's to log.
-    logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: "x-request-id",
+    // Fastify's two lines per request are replaced by one, written when the response is sent (below).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "request_id" }),
+    // The caller's x-request-id when it is usable, else a new UUID; every line of a request carries it.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && isUsableRequestId(given) ? given : randomUUID();
+    },
     bodyLimit,
     // Long enough for any identifier (255) in a path, short enough to bound the router's work.
     routerOptions: { maxParamLength: 1000 },
@@ -131,17 +147,20 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
     }
   });
 
-  if (deps.metrics !== undefined) {
-    const duration = requestDurationHistogram(deps.metrics);
-    app.addHook("onResponse", async (request, reply) => {
-      const labels = {
-        method: request.method,
-        route: request.routeOptions.url ?? "unmatched",
-        status_code: String(reply.statusCode),
-      };
-      duration.observe(labels, reply.elapsedTime / 1000);
-    });
-  }
+  const duration = deps.metrics === undefined ? undefined : requestDurationHistogram(deps.metrics);
+  app.addHook("onResponse", async (request, reply) => {
+    // The route template (`/v1/incidents/:id`), never the raw URL: one series per route, not per incident.
+    const route = request.routeOptions.url ?? "unmatched";
+    const status = reply.statusCode;
+    duration?.observe({ method: request.method, route, status_code: String(status) }, reply.elapsedTime / 1000);
+    // debug when answered, info for a refusal, warn for a failure (whose cause is logged as an error).
+    const level = status >= 500 ? "warn" : status >= 400 ? "info" : "debug";
+    if (!deps.logger.isLevelEnabled(level)) return;
+    request.log[level](
+      { method: request.method, route, status_code: status, duration_ms: Math.round(reply.elapsedTime * 1000) / 1000 },
+      "http request",
+    );
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: "buffer" }, (request, body, done) => {
@@ -210,6 +229,26 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  // Probes (Kubernetes): no token, not in the OpenAPI document. While closing, onRequest answers 503 first.
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (request) => {
+    const timeoutMs = deps.readyTimeoutMs ?? 1000;
+    try {
+      await withTimeout(deps.ready?.() ?? Promise.resolve(), timeoutMs);
+    } catch (error) {
+      request.log.warn({ err: error }, "not ready: the database did not answer");
+      // Not the cause: the connection error may name hosts and users; it is in the log.
+      throw new TransportRefusal(
+        "WAIVER.UNAVAILABLE",
+        `not ready: the database did not answer within ${timeoutMs} ms`,
+        {
+          "retry-after": "1",
+        },
+      );
+    }
+    return { status: "ready" };
+  });
 
   await app.register(serviceRoutes, { deps });
   await app.register(adminRoutes, { deps });
@@ -283,6 +322,20 @@ function sendProblem(reply: FastifyReply, answer: Problem, request: FastifyReque
   if (request.id !== undefined) reply.header("x-request-id", request.id);
   // As bytes, so that Fastify adds no charset parameter: application/problem+json defines none (RFC 9457).
   reply.send(Buffer.from(JSON.stringify(answer), "utf8"));
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A caller's request id is used as given when it is short printable ASCII (it goes into logs and headers). */
+function isUsableRequestId(id: string): boolean {
+  return id.length > 0 && id.length <= 128 && /^[\x21-\x7e]+$/.test(id);
 }
 
 /** A route's URL as find-my-way writes it (`/v1/incidents/:id/charge`, `/docs/*`) as a RegExp of paths. */
