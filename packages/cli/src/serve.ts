@@ -35,6 +35,16 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
   let pricing: RunningPricingService | undefined;
   let waiver: RunningWaiverService | undefined;
   let metricsServer: MetricsServer | undefined;
+  // Listen for the signals before anything is served: a SIGTERM that came before the handlers would kill the
+  // process outright (a supervisor may send it as soon as it sees the banner).
+  const signalled = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal, graceMs: config.shutdownGraceMs }, "stopping: finishing requests in flight");
+      resolve();
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
   const stopAll = async (graceMs: number) => {
     await Promise.all([pricing?.stop(graceMs), waiver?.stop(graceMs)]);
     await metricsServer?.close();
@@ -88,14 +98,7 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
     throw error;
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal, graceMs: config.shutdownGraceMs }, "stopping: finishing requests in flight");
-      resolve();
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
-  });
+  await signalled;
   await stopAll(config.shutdownGraceMs);
   logger.info("stopped");
   logger.flush();

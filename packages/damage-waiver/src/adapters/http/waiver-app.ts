@@ -137,6 +137,11 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
   app.addHook("preClose", async () => {
     closing = true;
   });
+  // Requests in flight when closing began are answered with Connection: close, so that their keep-alive
+  // connections end with them instead of holding the shutdown until the grace period runs out.
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
     if (closing) {
