@@ -222,6 +222,47 @@ describe("GrpcServerHandle.shutdown", () => {
     }
   });
 
+  it("While draining, then a health probe never hears SERVING: NOT_SERVING, or refused as new calls are", async () => {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started: () => void = () => {};
+    const callStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const server = await startGrpcServer({
+      host: "127.0.0.1",
+      port: 0,
+      services: [
+        {
+          definition: PricingServiceService,
+          implementation: {
+            ...pricing,
+            settle: (call: ServerUnaryCall<SettleRequest, Settlement>, callback: sendUnaryData<Settlement>) => {
+              started();
+              void released.then(() => pricing.settle(call, callback));
+            },
+          } satisfies PricingServiceServer,
+        },
+      ],
+    });
+    const address = `127.0.0.1:${server.port}`;
+    const clients = createPricingClients(address);
+    try {
+      const inFlight = call<{ dueAfterReturn: number }>(clients.pricing, "Settle", { token: "t" });
+      await callStarted;
+      const stopped = server.shutdown(5_000);
+      const probe = await checkHealth(address).catch((err: { code?: number }) => `refused (${status[err.code ?? 2]})`);
+      expect(["NOT_SERVING", "refused (UNAVAILABLE)"]).toContain(probe);
+      release();
+      expect((await inFlight).dueAfterReturn).toBe(1_000_000_025_520);
+      await stopped;
+    } finally {
+      clients.close();
+    }
+  });
+
   it("cancels a call still running when the grace period ends", async () => {
     let started: () => void = () => {};
     const callStarted = new Promise<void>((resolve) => {
