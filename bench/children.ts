@@ -27,9 +27,15 @@ export function track(child: ChildProcess, group = false): void {
 
 process.once("exit", killAll);
 // Interrupted: kill the children, so that every step waiting on one fails and the bench unwinds through its
-// `finally` blocks (throwaway databases dropped, temporary files removed); exit anyway after 10 s.
+// `finally` blocks (throwaway databases dropped, temporary files removed); exit anyway after 10 s. The
+// handlers stay installed and ignore further signals: Ctrl-C under `npm run bench` delivers SIGINT twice
+// (to the whole process group, and again relayed by tsx), and with no listener left tsx's own handler
+// would exit at once, skipping the clean-up.
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     process.stderr.write(`\n${signal}: stopping the bench\n`);
     killAll();
     setTimeout(() => process.exit(130), 10_000).unref();

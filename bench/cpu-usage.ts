@@ -25,9 +25,27 @@ export function cpuSnapshot(pid: number): CpuSnapshot {
     const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
     cores.push({ busy, interrupts: (irq ?? 0) + (softirq ?? 0), total: busy + (idle ?? 0) + (iowait ?? 0) });
   }
+  return { cores, process: processTicks(pid) };
+}
+
+/** Clock ticks a process has spent so far (user + system, all its threads); throws if it does not exist. */
+export function processTicks(pid: number): number {
   // Fields after the command name: state ppid … utime (14th field overall) stime (15th).
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return { cores, process: Number(fields[11]) + Number(fields[12]) };
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Clock ticks spent so far by each of `pids` that still exists (others are left out). */
+export function ticksOf(pids: readonly number[]): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      ticks.set(pid, processTicks(pid));
+    } catch {
+      // Gone (a backend that ended): its time is not counted.
+    }
+  }
+  return ticks;
 }
 
 /**
@@ -51,6 +69,11 @@ export function coreUse(before: CpuSnapshot, after: CpuSnapshot, core: number): 
   const byProcess = (after.process - before.process) / total;
   const interrupts = (b.interrupts - a.interrupts) / total;
   return { busy, byProcess, interrupts, byOthers: Math.max(0, busy - byProcess - interrupts) };
+}
+
+/** The clock ticks of one core between two snapshots: what a fraction of "one core" is out of. */
+export function coreTicks(before: CpuSnapshot, after: CpuSnapshot, core: number): number {
+  return (after.cores[core]?.total ?? Number.NaN) - (before.cores[core]?.total ?? Number.NaN);
 }
 
 /** How a core was used by a process whose CPU time is known in seconds (one that has exited, like h2load). */

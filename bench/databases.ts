@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createTestDatabase } from "@carfare/kit";
+import { createTestDatabase, type MigrationSet } from "@carfare/kit";
 import { pricingMigrations } from "@carfare/pricing";
 
 /** A database of its own for one bench child: what to pass it, and how to throw it away afterwards. */
@@ -12,14 +12,18 @@ export interface BenchDatabase {
 }
 
 /**
- * With DATABASE_URL: a throwaway database `carfare_t_…` on that server (created and migrated here, dropped
- * by `close`), so that the bench never publishes into a database someone uses. Without: a PGlite data
- * directory under `root`, which the child creates and migrates.
+ * With DATABASE_URL: a throwaway database `carfare_t_…` on that server (created and migrated here with
+ * `migrations`, pricing's by default; dropped by `close`), so that the bench never publishes into a database
+ * someone uses. Without: a PGlite data directory under `root`, which the child creates and migrates.
  */
-export async function benchDatabase(root: string, label: string): Promise<BenchDatabase> {
+export async function benchDatabase(
+  root: string,
+  label: string,
+  migrations: readonly MigrationSet[] = [pricingMigrations],
+): Promise<BenchDatabase> {
   const adminUrl = process.env.DATABASE_URL;
   if (adminUrl) {
-    const database = await createTestDatabase("postgres", [pricingMigrations]);
+    const database = await createTestDatabase("postgres", migrations);
     const url = new URL(adminUrl);
     url.pathname = `/${database.name}`;
     return {

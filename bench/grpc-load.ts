@@ -32,6 +32,7 @@ export async function loadServer(
   const load = await runH2load({
     port: child.port,
     path: QUOTE_PATH,
+    headers: ["content-type: application/grpc", "te: trailers"],
     ...files,
     core: LOAD.loadCore,
     connections: LOAD.connections,

@@ -10,8 +10,15 @@ export function h2loadAvailable(): boolean {
 export interface LoadOptions {
   readonly port: number;
   readonly path: string;
-  /** File holding the request body: one length-prefixed gRPC message. */
+  /** Headers sent with every request, `name: value` (h2load sends the same headers every time). */
+  readonly headers: readonly string[];
+  /** File holding the request body, posted as is with every request. */
   readonly bodyFile: string;
+  /**
+   * HTTP/1.1 (`--h1`) instead of h2c with prior knowledge: for HTTP/1.1 servers such as Fastify. `streams`
+   * is then how many requests each connection pipelines; 1 means none, as ordinary clients do.
+   */
+  readonly http1?: boolean;
   /** Per-request log (`--log-file`) to write, read back for the percentiles. */
   readonly logFile: string;
   readonly core: number;
@@ -47,9 +54,9 @@ export interface LoadResult {
 }
 
 /**
- * Runs h2load — h2c with prior knowledge (its default for http:// URIs) — on its own core: `connections`
- * connections with `streams` concurrent streams each, a warm-up that is not counted, then `seconds` of
- * measurement, every request a POST of the same gRPC message.
+ * Runs h2load — h2c with prior knowledge (its default for http:// URIs), or HTTP/1.1 with `http1` — on its
+ * own core: `connections` connections with `streams` concurrent streams each, a warm-up that is not counted,
+ * then `seconds` of measurement, every request a POST of the same body with the same headers.
  */
 export async function runH2load(options: LoadOptions): Promise<LoadResult> {
   const args = [
@@ -59,8 +66,8 @@ export async function runH2load(options: LoadOptions): Promise<LoadResult> {
     String(options.streams),
     `--warm-up-time=${options.warmUpSeconds}`,
     `--duration=${options.seconds}`,
-    "--header=content-type: application/grpc",
-    "--header=te: trailers",
+    ...(options.http1 ? ["--h1"] : []),
+    ...options.headers.map((header) => `--header=${header}`),
     `--data=${options.bodyFile}`,
     `--log-file=${options.logFile}`,
     `http://127.0.0.1:${options.port}${options.path}`,

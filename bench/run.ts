@@ -1,16 +1,36 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { waiverMigrations } from "@carfare/damage-waiver";
 import { publishTariff } from "./admin.js";
 import { bigKrTariff } from "./big-tariff.js";
 import type { CallCounts } from "./child-control.js";
 import { BenchChild, canPin, runScript } from "./children.js";
+import { type CoreUse, coreTicks, coreUse, coreUseOf, cpuSnapshot, ticksOf } from "./cpu-usage.js";
 import { benchDatabase } from "./databases.js";
 import { LOAD, loadProblems, loadServer, type ServerUnderLoad } from "./grpc-load.js";
 import { h2loadAvailable } from "./h2load.js";
+import {
+  HTTP_LOAD,
+  type HttpServerUnderLoad,
+  h2loadProblems,
+  INCIDENT_LOAD,
+  loadHttpServer,
+  tallyDelta,
+} from "./http-load.js";
 import type { Rate } from "./in-process.js";
 import { checkEmpty, checkQuote, quoteRequestBody, workedExample } from "./quote-request.js";
 import { count, figure, mib, ms, note, percent, section } from "./report.js";
+import {
+  CHECKED_FEE,
+  CHECKED_PRODUCT,
+  checkEmptyWaiverQuote,
+  checkIncidentCreation,
+  checkWaiverQuote,
+  INCIDENTS_PATH,
+  WAIVER_QUOTE_PATH,
+  waiverQuoteRequest,
+} from "./waiver-request.js";
 
 /**
  * `npm run bench`: every figure of docs/benchmarks.md in one run, each beside its target.
@@ -155,6 +175,17 @@ try {
   section("4. Quote log (BatchingQuoteRecorder → PostgresQuoteLog, batches of 500, one writer, core 0)");
   figure("quotes written", `${count(written.perSecond)} /s`);
   note(`${count(written.quotes)} quotes recorded at once, timed until flush() resolved`);
+
+  // 5 + 6. The damage-waiver service: waiver quotes beside an empty Fastify route, then incident creation ----
+  const withH2load = h2loadAvailable();
+  const waiver = await waiverServerRuns(root, withH2load);
+  const emptyFastify = withH2load ? await emptyFastifyRun(root) : undefined;
+  if (waiver.quotes === undefined || emptyFastify === undefined) {
+    incomplete = true;
+    section("5. Waiver quotes under load — SKIPPED");
+    note("h2load was not found. Install it (Debian/Ubuntu): sudo apt-get install nghttp2-client");
+  } else reportWaiverQuotes(waiver.quotes, emptyFastify, waiver);
+  reportIncidents(waiver.incidents, waiver);
 } catch (error) {
   incomplete = true;
   console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -226,4 +257,287 @@ async function memoryRun(root: string) {
     await child.stop();
     await database.close();
   }
+}
+
+// --- 5 + 6: the damage-waiver service ----------------------------------------------------------------------
+
+interface WaiverStats {
+  /** Responses so far by `method route status`, from the service's latency histogram. */
+  readonly responses: Record<string, number>;
+  readonly errorsLogged: number;
+  readonly lastError?: string;
+}
+
+interface IncidentLoad {
+  readonly connections: number;
+  readonly perSecond: number;
+  readonly measured: number;
+  readonly sent: number;
+  readonly statuses: Record<string, number>;
+  readonly transportErrors: number;
+  readonly firstProblem?: string;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly cpuSeconds: number;
+}
+
+interface IncidentRun {
+  readonly client: IncidentLoad;
+  /** What the server answered on POST /v1/incidents during the client's run (checks excluded). */
+  readonly answered: Record<string, number>;
+  readonly rowsBefore: number;
+  readonly rowsAfter: number;
+  readonly serverCore: CoreUse;
+  readonly loadCore: CoreUse;
+  /** With PostgreSQL: its processes (unpinned) during the run, and the CPU they used, in cores. */
+  readonly postgres: { readonly processes: number; readonly cores: number } | undefined;
+}
+
+interface WaiverServerRuns {
+  readonly quotes: HttpServerUnderLoad<WaiverStats> | undefined;
+  readonly incidents: IncidentRun;
+  /** Error-level lines the server logged over its whole life (both runs and every check). */
+  readonly errorsLogged: number;
+  readonly lastError: string | undefined;
+  readonly where: string;
+}
+
+/**
+ * The real damage-waiver server (kr.yaml's policy seeded) on a database of its own: waiver quotes under h2load
+ * (when there is h2load), then incident creation under the node:http client. One server for both: the quote
+ * run does not touch the database, so the incident run starts on the same empty incidents table.
+ */
+async function waiverServerRuns(root: string, withQuotes: boolean): Promise<WaiverServerRuns> {
+  const database = await benchDatabase(root, "waiver", [waiverMigrations]);
+  const child = await BenchChild.start("waiver server", "./waiver-server.ts", database.args, {
+    core: HTTP_LOAD.serverCore,
+    env: database.env,
+  });
+  try {
+    let quotes: HttpServerUnderLoad<WaiverStats> | undefined;
+    if (withQuotes) {
+      const bodyFile = join(root, "waiver-quote.json");
+      await writeFile(bodyFile, JSON.stringify(waiverQuoteRequest));
+      quotes = await loadHttpServer<WaiverStats>(
+        child,
+        { path: WAIVER_QUOTE_PATH, bodyFile, logFile: join(root, "waiver-quote.log") },
+        checkWaiverQuote,
+      );
+    }
+    const incidents = await incidentRun(child);
+    const final = await child.request<WaiverStats>("stats");
+    return { quotes, incidents, errorsLogged: final.errorsLogged, lastError: final.lastError, where: database.where };
+  } finally {
+    await child.stop();
+    await database.close();
+  }
+}
+
+/**
+ * Incident creation through the API: a checked creation (201, then its replay 200) before and after; between
+ * them the client of incident-load.ts on core 1, every request with a key of its own. The incidents table is
+ * counted just before and just after the client's run.
+ */
+async function incidentRun(child: BenchChild): Promise<IncidentRun> {
+  const policyVersion = await checkWaiverQuote(child.port);
+  await checkIncidentCreation(child.port, "bench-check-before", policyVersion);
+  const rowsBefore = (await child.request<{ rows: number }>("incidents")).rows;
+  const before = await child.request<WaiverStats>("stats");
+  const pidsBefore = await child.request<number[]>("postgresPids");
+  const postgresBefore = ticksOf(pidsBefore);
+  const cpuBefore = cpuSnapshot(child.pid);
+  const client = await runScript<IncidentLoad>(
+    "./incident-load.ts",
+    [
+      `--port=${child.port}`,
+      `--connections=${INCIDENT_LOAD.connections}`,
+      `--warm-up=${INCIDENT_LOAD.warmUpSeconds}`,
+      `--seconds=${INCIDENT_LOAD.seconds}`,
+      `--policy-version=${policyVersion}`,
+    ],
+    { core: INCIDENT_LOAD.loadCore },
+  );
+  const cpuAfter = cpuSnapshot(child.pid);
+  // The pool opens connections as the load needs them: backends that started during the run count from 0.
+  const pidsAfter = await child.request<number[]>("postgresPids");
+  const postgresAfter = ticksOf([...new Set([...pidsBefore, ...pidsAfter])]);
+  const after = await child.request<WaiverStats>("stats");
+  const rowsAfter = (await child.request<{ rows: number }>("incidents")).rows;
+  let postgresTicks = 0;
+  for (const [pid, ticks] of postgresAfter) postgresTicks += ticks - (postgresBefore.get(pid) ?? 0);
+  await checkIncidentCreation(child.port, "bench-check-after", policyVersion);
+  return {
+    client,
+    answered: tallyDelta(before.responses, after.responses),
+    rowsBefore,
+    rowsAfter,
+    serverCore: coreUse(cpuBefore, cpuAfter, INCIDENT_LOAD.serverCore),
+    loadCore: coreUseOf(cpuBefore, cpuAfter, INCIDENT_LOAD.loadCore, client.cpuSeconds),
+    postgres:
+      postgresAfter.size === 0
+        ? undefined
+        : {
+            processes: postgresAfter.size,
+            cores: postgresTicks / coreTicks(cpuBefore, cpuAfter, INCIDENT_LOAD.serverCore),
+          },
+  };
+}
+
+async function emptyFastifyRun(root: string): Promise<HttpServerUnderLoad<{ answered: number }>> {
+  const child = await BenchChild.start("empty Fastify server", "./empty-fastify-server.ts", [], {
+    core: HTTP_LOAD.serverCore,
+  });
+  try {
+    const bodyFile = join(root, "waiver-quote.json");
+    await writeFile(bodyFile, JSON.stringify(waiverQuoteRequest));
+    return await loadHttpServer(
+      child,
+      { path: WAIVER_QUOTE_PATH, bodyFile, logFile: join(root, "empty-fastify.log") },
+      checkEmptyWaiverQuote,
+    );
+  } finally {
+    await child.stop();
+  }
+}
+
+/** One line on how both cores were used during a run; flags other processes on them. */
+function coreNote(label: string, server: CoreUse, load: CoreUse, loader: string, serverCore: number, loadCore: number) {
+  note(
+    `${label}, core ${serverCore}: ${percent(server.busy)} busy (server ${percent(server.byProcess)}, ` +
+      `others ${percent(server.byOthers)}); core ${loadCore}: ${percent(load.busy)} busy ` +
+      `(${loader} ${percent(load.byProcess)}, others ${percent(load.byOthers)})` +
+      (server.byOthers > 0.03 || load.byOthers > 0.1 ? " — WARNING: other processes ran, figures disturbed" : ""),
+  );
+}
+
+/** Section 5. */
+function reportWaiverQuotes(
+  real: HttpServerUnderLoad<WaiverStats>,
+  bare: HttpServerUnderLoad<{ answered: number }>,
+  server: WaiverServerRuns,
+): void {
+  section(
+    `5. Waiver quotes, POST ${WAIVER_QUOTE_PATH} (h2load --h1: ${HTTP_LOAD.connections} connections, ` +
+      `${HTTP_LOAD.pipelined === 1 ? "no pipelining" : `${HTTP_LOAD.pipelined} pipelined`}, ` +
+      `${HTTP_LOAD.warmUpSeconds} s warm-up + ${HTTP_LOAD.seconds} s; servers on core ${HTTP_LOAD.serverCore}, ` +
+      `h2load on core ${HTTP_LOAD.loadCore})`,
+  );
+  note(`real server: startWaiverService, kr.yaml's waiver policy seeded, ${server.where}`);
+  note("empty server: Fastify 5 with the service's Ajv options and body limit, the same body schema, answers {}");
+  figure("waiver quote, real server", `${count(real.load.perSecond)} /s`);
+  figure("empty Fastify POST route", `${count(bare.load.perSecond)} /s`);
+  const ratio = real.load.perSecond / bare.load.perSecond;
+  figure("real / empty", percent(ratio), { text: "≥ 80 %", met: ratio >= 0.8 });
+  figure("latency p50 / p99, real server", `${ms(real.load.p50Ms)} / ${ms(real.load.p99Ms)}`);
+  figure("latency p50 / p99, empty server", `${ms(bare.load.p50Ms)} / ${ms(bare.load.p99Ms)}`);
+  note(
+    `closed loop: ${HTTP_LOAD.connections} requests always in flight, so latency is mostly queueing; ` +
+      `max ${ms(real.load.maxMs)} real, ${ms(bare.load.maxMs)} empty`,
+  );
+
+  const problems = [
+    ...h2loadProblems(real.load).map((p) => `real ${p}`),
+    ...h2loadProblems(bare.load).map((p) => `empty ${p}`),
+  ];
+  // The server's own tally, warm-up included: every answer in the run a 200 on this route, at least as many
+  // as h2load measured.
+  const answered = tallyDelta(real.before.responses, real.after.responses);
+  const ok = answered[`POST ${WAIVER_QUOTE_PATH} 200`] ?? 0;
+  const others = Object.entries(answered).filter(([key]) => key !== `POST ${WAIVER_QUOTE_PATH} 200`);
+  if (others.length > 0) problems.push(`real server also answered ${JSON.stringify(Object.fromEntries(others))}`);
+  if (ok < real.load.succeeded)
+    problems.push(`real server: ${ok} 200s, fewer than the ${real.load.succeeded} measured`);
+  const bareAnswered = bare.after.answered - bare.before.answered;
+  if (bareAnswered < bare.load.succeeded)
+    problems.push(`empty server: answered ${bareAnswered}, fewer than the ${bare.load.succeeded} measured`);
+  if (server.errorsLogged > 0)
+    problems.push(`real server logged ${server.errorsLogged} errors; the last: ${server.lastError ?? ""}`);
+  const verified = problems.length === 0;
+  figure("every request verified", verified ? "yes" : "NO", { text: "all 200, no error", met: verified });
+  note(
+    `h2load (real / empty): ${count(real.load.succeeded)} / ${count(bare.load.succeeded)} measured requests, ` +
+      `${count(real.load.status2xx)} / ${count(bare.load.status2xx)} 2xx, ${real.load.statusOther} / ` +
+      `${bare.load.statusOther} other; real server's own tally, warm-up included: ${count(ok)} × 200, ` +
+      `${others.length === 0 ? "nothing else" : "OTHER STATUSES"}; errors logged: ${server.errorsLogged}`,
+  );
+  note(
+    `checked before and after each run: ${CHECKED_PRODUCT} fee ${count(CHECKED_FEE)} (real) or {} (empty), and 400 for ` +
+      "a body with a string driverAge and an unknown field",
+  );
+  coreNote("real run", real.serverCore, real.loadCore, "h2load", HTTP_LOAD.serverCore, HTTP_LOAD.loadCore);
+  coreNote("empty run", bare.serverCore, bare.loadCore, "h2load", HTTP_LOAD.serverCore, HTTP_LOAD.loadCore);
+  for (const problem of problems) note(`PROBLEM: ${problem}`);
+  note(`load: ${real.load.command.replace(/:\d+\//, ":PORT/").replace(/\/tmp\/\S+\//g, "…/")}`);
+}
+
+/** Section 6. The target is for PostgreSQL; on PGlite the figure is shown without a verdict. */
+function reportIncidents(run: IncidentRun, server: WaiverServerRuns): void {
+  const onPostgres = Boolean(process.env.DATABASE_URL);
+  section(
+    `6. Incident creation, POST ${INCIDENTS_PATH} (node:http client on core ${INCIDENT_LOAD.loadCore}: ` +
+      `${INCIDENT_LOAD.connections} keep-alive connections, a new Idempotency-Key each, ` +
+      `${INCIDENT_LOAD.warmUpSeconds} s warm-up + ${INCIDENT_LOAD.seconds} s; server on core ${INCIDENT_LOAD.serverCore})`,
+  );
+  note(`real server: the same waiver server as section 5, ${server.where}`);
+  const { client } = run;
+  if (onPostgres)
+    figure("incidents created, PostgreSQL", `${count(client.perSecond)} /s`, {
+      text: "≥ 2,000 /s",
+      met: client.perSecond >= 2000,
+    });
+  else {
+    figure("incidents created, PGlite (no target)", `${count(client.perSecond)} /s`);
+    note("the ≥ 2,000 /s target is for PostgreSQL: DATABASE_URL=postgres://… npm run bench gives the verdict");
+  }
+  figure("latency p50 / p99", `${ms(client.p50Ms)} / ${ms(client.p99Ms)}`);
+
+  const created = client.statuses["201"] ?? 0;
+  const rowsAdded = run.rowsAfter - run.rowsBefore;
+  const problems: string[] = [];
+  const otherStatuses = Object.entries(client.statuses).filter(([status]) => status !== "201");
+  if (otherStatuses.length > 0)
+    problems.push(
+      `client got ${JSON.stringify(Object.fromEntries(otherStatuses))}; first: ${client.firstProblem ?? ""}`,
+    );
+  const serverCreated = run.answered[`POST ${INCIDENTS_PATH} 201`] ?? 0;
+  const serverOthers = Object.entries(run.answered).filter(([key]) => key !== `POST ${INCIDENTS_PATH} 201`);
+  if (serverCreated !== created) problems.push(`server answered ${serverCreated} × 201, the client counted ${created}`);
+  if (serverOthers.length > 0)
+    problems.push(`server also answered ${JSON.stringify(Object.fromEntries(serverOthers))}`);
+  if (rowsAdded !== created) problems.push(`${rowsAdded} rows added to waiver.incidents for ${created} × 201`);
+  if (server.errorsLogged > 0)
+    problems.push(`the server logged ${server.errorsLogged} errors; the last: ${server.lastError ?? ""}`);
+  const verified = problems.length === 0;
+  figure("rows in waiver.incidents = 201 responses", verified ? "yes" : "NO", {
+    text: "all 201 = rows",
+    met: verified,
+  });
+  note(
+    `${count(created)} × 201 over the whole run (warm-up included; ${count(client.measured)} in the measured ` +
+      `${INCIDENT_LOAD.seconds} s), ${otherStatuses.length === 0 ? "no other status" : "OTHER STATUSES"}; ` +
+      `server's tally ${count(serverCreated)} × 201; waiver.incidents ${count(run.rowsBefore)} → ` +
+      `${count(run.rowsAfter)} rows (+${count(rowsAdded)}); errors logged: ${server.errorsLogged}`,
+  );
+  note("checked before and after: one creation answered 201 REPORTED with its Location, its replay 200");
+  if (run.postgres === undefined)
+    coreNote("run", run.serverCore, run.loadCore, "client", INCIDENT_LOAD.serverCore, INCIDENT_LOAD.loadCore);
+  else {
+    // PostgreSQL is not pinned: its processes' time is known, not on which core it was spent. So the
+    // check is on both cores together: whatever is neither server, client, PostgreSQL nor interrupts.
+    const s = run.serverCore;
+    const l = run.loadCore;
+    const others = Math.max(
+      0,
+      s.busy + l.busy - s.byProcess - l.byProcess - s.interrupts - l.interrupts - run.postgres.cores,
+    );
+    note(
+      `run, core ${INCIDENT_LOAD.serverCore}: ${percent(s.busy)} busy (server ${percent(s.byProcess)}); ` +
+        `core ${INCIDENT_LOAD.loadCore}: ${percent(l.busy)} busy (client ${percent(l.byProcess)}); ` +
+        `PostgreSQL (${run.postgres.processes} processes, unpinned, on either core): ${percent(run.postgres.cores)} ` +
+        `of a core; others, both cores together: ${percent(others)}` +
+        (others > 0.1 ? " — WARNING: other processes ran, figures disturbed" : ""),
+    );
+  }
+  for (const problem of problems) note(`PROBLEM: ${problem}`);
 }
