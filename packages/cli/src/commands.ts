@@ -24,8 +24,7 @@ async function withApi<T>(
 /** Reads an instant: RFC 3339 with an offset, or a local wall time "YYYY-MM-DD HH:MM" in the process zone (--tz). */
 export function parseInstant(option: string, text: string): Date {
   const normalised = text.trim().replace(" ", "T");
-  const withSeconds = /T\d{2}:\d{2}$/.test(normalised) ? normalised : normalised;
-  const at = new Date(withSeconds);
+  const at = new Date(normalised);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(normalised) || Number.isNaN(at.getTime())) {
     throw new UsageError(
       `${option} must be a time like 2026-11-28T10:00+09:00 or "2026-11-28 10:00" (local), not "${text}"`,
