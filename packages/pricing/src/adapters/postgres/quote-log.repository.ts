@@ -8,11 +8,13 @@ import { quoteLines, quotes } from "./quote.table.js";
  * The analysts' record of quotes in `pricing.quotes` and `pricing.quote_lines`.
  *
  * A batch is one statement, so one round trip, with one parameter: the quotes and their lines as a JSON
- * array, expanded by `jsonb_to_recordset`. JSON because turning a batch into JSON is one native call, while
- * node-postgres would build one escaped array literal per column in JavaScript on the service's own thread
- * (measured: the recording's share of a loaded server's CPU fell by about half). A data-modifying CTE inserts
- * the quotes and feeds their ids to the insert of the lines. A quote already recorded is skipped with its
- * lines (`ON CONFLICT DO NOTHING`), so a batch retried after an ambiguous failure is recorded once.
+ * array, unpacked in SQL. JSON because turning a batch into JSON is one native call, while node-postgres
+ * would build one escaped array literal per column in JavaScript on the service's own thread. Each quote is
+ * a positional array with its instants as epoch milliseconds: `JSON.stringify` of a `Date` goes through
+ * `toISOString`, and named keys triple the text, which made the serialization of a quote about 6× dearer
+ * (8.5 µs against 1.4 µs per quote, measured). A data-modifying CTE inserts the quotes and feeds their ids
+ * to the insert of the lines. A quote already recorded is skipped with its lines (`ON CONFLICT DO NOTHING`),
+ * so a batch retried after an ambiguous failure is recorded once.
  */
 export class PostgresQuoteLog implements QuoteLog {
   constructor(private readonly db: Database) {}
@@ -21,13 +23,16 @@ export class PostgresQuoteLog implements QuoteLog {
     if (batch.length === 0) return;
     await this.db.execute(sql`
       WITH batch AS (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch.map(toRecord))}::jsonb) AS q(
-          quote_id uuid, quoted_at timestamptz, market text, tariff_id text, tariff_version int, car_model_id text,
-          car_class text, currency char(3), start_at timestamptz, end_at timestamptz, duration_minutes int,
-          member_tier text, coupon_code text, delivery boolean, estimated_km int, rental_fee bigint,
-          long_rental_discount bigint, member_discount bigint, coupon_discount bigint, delivery_fee bigint,
-          distance_fee_estimate bigint, due_at_booking bigint, estimated_after_return bigint, total_estimate bigint,
-          expires_at timestamptz, lines jsonb)),
+        SELECT (q->>0)::uuid AS quote_id, ${instant(1)} AS quoted_at, q->>2 AS market, q->>3 AS tariff_id,
+          (q->>4)::int AS tariff_version, q->>5 AS car_model_id, q->>6 AS car_class, (q->>7)::char(3) AS currency,
+          ${instant(8)} AS start_at, ${instant(9)} AS end_at, (q->>10)::int AS duration_minutes,
+          q->>11 AS member_tier, q->>12 AS coupon_code, (q->>13)::boolean AS delivery, (q->>14)::int AS estimated_km,
+          (q->>15)::bigint AS rental_fee, (q->>16)::bigint AS long_rental_discount,
+          (q->>17)::bigint AS member_discount, (q->>18)::bigint AS coupon_discount, (q->>19)::bigint AS delivery_fee,
+          (q->>20)::bigint AS distance_fee_estimate, (q->>21)::bigint AS due_at_booking,
+          (q->>22)::bigint AS estimated_after_return, (q->>23)::bigint AS total_estimate,
+          ${instant(24)} AS expires_at, q->25 AS lines
+        FROM jsonb_array_elements(${JSON.stringify(batch.map(toRow))}::jsonb) AS q),
       recorded AS (
         INSERT INTO ${quotes} (
           quote_id, quoted_at, market, tariff_id, tariff_version, car_model_id, car_class, currency,
@@ -42,48 +47,48 @@ export class PostgresQuoteLog implements QuoteLog {
         ON CONFLICT (quote_id) DO NOTHING
         RETURNING quote_id)
       INSERT INTO ${quoteLines} (quote_id, line_no, code, label, amount, currency)
-      SELECT batch.quote_id, line.line_no, line.code, line.label, line.amount, batch.currency
+      SELECT batch.quote_id, line.line_no, line.l->>0, line.l->>1, (line.l->>2)::bigint, batch.currency
       FROM batch
       JOIN recorded USING (quote_id)
-      CROSS JOIN LATERAL jsonb_to_recordset(batch.lines) AS line(line_no smallint, code text, label text, amount bigint)`);
+      CROSS JOIN LATERAL jsonb_array_elements(batch.lines) WITH ORDINALITY AS line(l, line_no)`);
   }
 }
 
 const MINUTE_MS = 60_000;
 
-/** One quote as the JSON object `jsonb_to_recordset` reads: column names as keys, instants as ISO strings. */
-function toRecord(x: Quote) {
-  return {
-    quote_id: x.quoteId,
-    quoted_at: x.quotedAt,
-    market: x.market,
-    tariff_id: x.tariffId,
-    tariff_version: x.tariffVersion,
-    car_model_id: x.carModelId,
-    car_class: x.carClass,
-    currency: x.currency,
-    start_at: x.startAt,
-    end_at: x.endAt,
-    duration_minutes: Math.round((x.endAt.getTime() - x.startAt.getTime()) / MINUTE_MS),
-    member_tier: x.memberTier || null,
-    coupon_code: x.couponCode || null,
-    delivery: x.delivery,
-    estimated_km: x.estimatedKm ?? null,
-    rental_fee: x.rentalFee,
-    long_rental_discount: x.longRentalDiscount,
-    member_discount: x.memberDiscount,
-    coupon_discount: x.couponDiscount,
-    delivery_fee: x.deliveryFee,
-    distance_fee_estimate: x.distanceFeeEstimate,
-    due_at_booking: x.dueAtBooking,
-    estimated_after_return: x.estimatedAfterReturn,
-    total_estimate: x.totalEstimate,
-    expires_at: x.expiresAt,
-    lines: x.lines.map((line, index) => ({
-      line_no: index + 1,
-      code: line.code,
-      label: line.label,
-      amount: line.amount,
-    })),
-  };
+/** Element `index` of a batch row, epoch milliseconds, as a timestamptz (exact: no floating point). */
+function instant(index: number) {
+  return sql.raw(`(timestamptz 'epoch' + (q->>${index})::bigint * interval '1 millisecond')`);
+}
+
+/** One quote as a positional JSON array, in the order `append` unpacks it; lines as [code, label, amount]. */
+function toRow(x: Quote): unknown[] {
+  return [
+    x.quoteId,
+    x.quotedAt.getTime(),
+    x.market,
+    x.tariffId,
+    x.tariffVersion,
+    x.carModelId,
+    x.carClass,
+    x.currency,
+    x.startAt.getTime(),
+    x.endAt.getTime(),
+    Math.round((x.endAt.getTime() - x.startAt.getTime()) / MINUTE_MS),
+    x.memberTier || null,
+    x.couponCode || null,
+    x.delivery,
+    x.estimatedKm ?? null,
+    x.rentalFee,
+    x.longRentalDiscount,
+    x.memberDiscount,
+    x.couponDiscount,
+    x.deliveryFee,
+    x.distanceFeeEstimate,
+    x.dueAtBooking,
+    x.estimatedAfterReturn,
+    x.totalEstimate,
+    x.expiresAt.getTime(),
+    x.lines.map((line) => [line.code, line.label, line.amount]),
+  ];
 }
