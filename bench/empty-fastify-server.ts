@@ -28,6 +28,8 @@ await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 if (address === null || typeof address === "string") throw new Error("empty Fastify server: no TCP port");
 
-serveControl({ port: address.port, fastify: app.version }, { stats: () => ({ answered }), memory: settledMemory }, () =>
-  app.close(),
+serveControl(
+  { port: address.port, fastify: app.version },
+  { stats: () => ({ answered }), cpu: () => process.cpuUsage(), memory: settledMemory },
+  () => app.close(),
 );

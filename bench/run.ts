@@ -35,7 +35,17 @@ import {
 /**
  * `npm run bench`: every figure of docs/benchmarks.md in one run, each beside its target.
  * Servers and in-process runs are pinned to core 0, h2load to core 1; children run one at a time.
+ *
+ * `npm run bench -- --only=waiver` runs only the sections named (comma-separated): `in-process` (1),
+ * `grpc` (2), `memory` (3), `quote-log` (4), `waiver` (5 and 6, which share one server).
  */
+const SECTIONS = ["in-process", "grpc", "memory", "quote-log", "waiver"] as const;
+const onlyArgument = process.argv.find((arg) => arg.startsWith("--only="));
+const only = onlyArgument?.slice("--only=".length).split(",");
+for (const name of only ?? [])
+  if (!(SECTIONS as readonly string[]).includes(name))
+    throw new Error(`--only: no section "${name}"; the sections are ${SECTIONS.join(", ")}`);
+const selected = (name: (typeof SECTIONS)[number]): boolean => only === undefined || only.includes(name);
 const BIG_TARIFF_MODELS = 2000;
 const started = performance.now();
 const root = await mkdtemp(join(tmpdir(), "carfare-bench-"));
@@ -51,141 +61,153 @@ if (load1 > 1) note(`the machine is busy (load average ${load1.toFixed(1)}): oth
 if (availableParallelism() < 2) note("one core only: h2load shares it with the server; gRPC figures are understated.");
 
 try {
-  // 1. In-process ---------------------------------------------------------------------------------------
-  const [fourHours, thirtyDays, quoteUseCase] = await runScript<Rate[]>("./in-process.ts", ["--json"], { core: 0 });
-  if (fourHours === undefined || thirtyDays === undefined || quoteUseCase === undefined)
-    throw new Error("in-process.ts reported fewer rates than expected");
-  section("1. In-process pricing (bench/in-process.ts, one thread pinned to core 0)");
-  figure("pricing, 4-hour rental", `${count(fourHours.perSecond)} /s`, {
-    text: "≥ 500,000 /s",
-    met: fourHours.perSecond >= 500_000,
-  });
-  figure("pricing, 30-day rental", `${count(thirtyDays.perSecond)} /s`);
-  const lengthRatio = thirtyDays.nsPerOp / fourHours.nsPerOp;
-  figure("30-day time / 4-hour time", `${lengthRatio.toFixed(1)} ×`, { text: "≤ 25 ×", met: lengthRatio <= 25 });
-  figure("Quote use case (priced, signed token)", `${count(quoteUseCase.perSecond)} /s`);
-  note(
-    `${fourHours.nsPerOp.toFixed(0)} ns, ${thirtyDays.nsPerOp.toFixed(0)} ns, ${quoteUseCase.nsPerOp.toFixed(0)} ns per operation`,
-  );
-
-  // 2. gRPC under load: the real server, the same without its quote log (diagnostic), the empty server ----
-  const bodyFile = join(root, "quote-request.bin");
-  await writeFile(bodyFile, quoteRequestBody());
-
-  if (!h2loadAvailable()) {
-    incomplete = true;
-    section("2. gRPC Quote under load — SKIPPED");
-    note("h2load was not found. Install it (Debian/Ubuntu): sudo apt-get install nghttp2-client");
-  } else {
-    const quote = await realServerRun(root, bodyFile, []);
-    const withoutLog = await realServerRun(root, bodyFile, ["--no-quote-log"]);
-    const bare = await emptyServerRun(root, bodyFile);
-
-    section(
-      `2. gRPC Quote under load (h2load: ${LOAD.connections} connections × ${LOAD.streams} streams, ` +
-        `${LOAD.warmUpSeconds} s warm-up + ${LOAD.seconds} s; servers on core ${LOAD.serverCore}, h2load on core ${LOAD.loadCore})`,
-    );
-    note(`real server: startPricingService, kr.yaml published, ${quote.where}, every quote recorded (in batches)`);
-    note("empty server: bare grpc-js answering the same method with an empty message, request not even decoded");
-    figure("Quote, real server", `${count(quote.run.load.perSecond)} /s`);
-    figure("Quote, empty grpc-js server", `${count(bare.load.perSecond)} /s`);
-    const ratio = quote.run.load.perSecond / bare.load.perSecond;
-    figure("real / empty", percent(ratio), { text: "≥ 80 %", met: ratio >= 0.8 });
-    figure("latency p50 / p99, real server", `${ms(quote.run.load.p50Ms)} / ${ms(quote.run.load.p99Ms)}`);
-    figure("latency p50 / p99, empty server", `${ms(bare.load.p50Ms)} / ${ms(bare.load.p99Ms)}`);
+  if (selected("in-process")) {
+    // 1. In-process ---------------------------------------------------------------------------------------
+    const [fourHours, thirtyDays, quoteUseCase] = await runScript<Rate[]>("./in-process.ts", ["--json"], { core: 0 });
+    if (fourHours === undefined || thirtyDays === undefined || quoteUseCase === undefined)
+      throw new Error("in-process.ts reported fewer rates than expected");
+    section("1. In-process pricing (bench/in-process.ts, one thread pinned to core 0)");
+    figure("pricing, 4-hour rental", `${count(fourHours.perSecond)} /s`, {
+      text: "≥ 500,000 /s",
+      met: fourHours.perSecond >= 500_000,
+    });
+    figure("pricing, 30-day rental", `${count(thirtyDays.perSecond)} /s`);
+    const lengthRatio = thirtyDays.nsPerOp / fourHours.nsPerOp;
+    figure("30-day time / 4-hour time", `${lengthRatio.toFixed(1)} ×`, { text: "≤ 25 ×", met: lengthRatio <= 25 });
+    figure("Quote use case (priced, signed token)", `${count(quoteUseCase.perSecond)} /s`);
     note(
-      `closed loop: ${LOAD.connections * LOAD.streams} calls always in flight, so latency is mostly queueing ` +
-        `(≈ ${LOAD.connections * LOAD.streams} / throughput); max ${ms(quote.run.load.maxMs)} real, ${ms(bare.load.maxMs)} empty`,
+      `${fourHours.nsPerOp.toFixed(0)} ns, ${thirtyDays.nsPerOp.toFixed(0)} ns, ${quoteUseCase.nsPerOp.toFixed(0)} ns per operation`,
     );
-    figure("diagnostic: real server, quote log off", `${count(withoutLog.run.load.perSecond)} /s`);
-    note(
-      `= ${percent(withoutLog.run.load.perSecond / bare.load.perSecond)} of empty; the same server with a recorder that ` +
-        `drops instead of writing (p50 / p99 ${ms(withoutLog.run.load.p50Ms)} / ${ms(withoutLog.run.load.p99Ms)})`,
-    );
+  }
 
-    // Were the calls successful? HTTP 200 is not enough for gRPC; see loadProblems and docs/benchmarks.md.
-    const problems = [
-      ...loadProblems(quote.run).map((p) => `real ${p}`),
-      ...loadProblems(withoutLog.run).map((p) => `diagnostic ${p}`),
-      ...loadProblems(bare).map((p) => `empty ${p}`),
-    ];
-    const { flushed } = quote;
-    if (flushed.recorder.dropped > 0)
-      problems.push(`real server: the recorder dropped ${flushed.recorder.dropped} quotes`);
-    if (flushed.quoteRows !== flushed.calls.succeeded)
-      problems.push(`real server: ${flushed.quoteRows} quotes in the database for ${flushed.calls.succeeded} OK calls`);
-    const verified = problems.length === 0;
-    figure("every call verified OK", verified ? "yes" : "NO", { text: "all OK", met: verified });
-    note(
-      `h2load (real / empty): ${count(quote.run.load.succeeded)} / ${count(bare.load.succeeded)} measured calls, all HTTP 2xx; ` +
-        `servers' channelz, warm-up included: ${count(quote.run.during.succeeded)} / ${count(bare.during.succeeded)} ` +
-        `ended OK, ${quote.run.during.failed} / ${bare.during.failed} with an error status`,
-    );
-    note(
-      `quote log: ${count(flushed.quoteRows)} rows for ${count(flushed.calls.succeeded)} OK Quote calls, ` +
-        `${flushed.recorder.dropped} dropped; worked-example amounts checked before and after each run`,
-    );
-    // Both cores must be ours alone for the figures to mean anything: a shared machine shows it here.
-    for (const [label, run] of [
-      ["real", quote.run],
-      ["diagnostic", withoutLog.run],
-      ["empty", bare],
-    ] as const) {
-      const { serverCore: s, loadCore: l } = run;
-      note(
-        `${label} run, core ${LOAD.serverCore}: ${percent(s.busy)} busy (server ${percent(s.byProcess)}, ` +
-          `others ${percent(s.byOthers)}); core ${LOAD.loadCore}: ${percent(l.busy)} busy ` +
-          `(h2load ${percent(l.byProcess)}, others ${percent(l.byOthers)})` +
-          (s.byOthers > 0.03 || l.byOthers > 0.1 ? " — WARNING: other processes ran, figures disturbed" : ""),
+  if (selected("grpc")) {
+    // 2. gRPC under load: the real server, the same without its quote log (diagnostic), the empty server ----
+    const bodyFile = join(root, "quote-request.bin");
+    await writeFile(bodyFile, quoteRequestBody());
+
+    if (!h2loadAvailable()) {
+      incomplete = true;
+      section("2. gRPC Quote under load — SKIPPED");
+      note("h2load was not found. Install it (Debian/Ubuntu): sudo apt-get install nghttp2-client");
+    } else {
+      const quote = await realServerRun(root, bodyFile, []);
+      const withoutLog = await realServerRun(root, bodyFile, ["--no-quote-log"]);
+      const bare = await emptyServerRun(root, bodyFile);
+
+      section(
+        `2. gRPC Quote under load (h2load: ${LOAD.connections} connections × ${LOAD.streams} streams, ` +
+          `${LOAD.warmUpSeconds} s warm-up + ${LOAD.seconds} s; servers on core ${LOAD.serverCore}, h2load on core ${LOAD.loadCore})`,
       );
+      note(`real server: startPricingService, kr.yaml published, ${quote.where}, every quote recorded (in batches)`);
+      note("empty server: bare grpc-js answering the same method with an empty message, request not even decoded");
+      figure("Quote, real server", `${count(quote.run.load.perSecond)} /s`);
+      figure("Quote, empty grpc-js server", `${count(bare.load.perSecond)} /s`);
+      const ratio = quote.run.load.perSecond / bare.load.perSecond;
+      figure("real / empty", percent(ratio), { text: "≥ 80 %", met: ratio >= 0.8 });
+      figure("latency p50 / p99, real server", `${ms(quote.run.load.p50Ms)} / ${ms(quote.run.load.p99Ms)}`);
+      figure("latency p50 / p99, empty server", `${ms(bare.load.p50Ms)} / ${ms(bare.load.p99Ms)}`);
+      note(
+        `closed loop: ${LOAD.connections * LOAD.streams} calls always in flight, so latency is mostly queueing ` +
+          `(≈ ${LOAD.connections * LOAD.streams} / throughput); max ${ms(quote.run.load.maxMs)} real, ${ms(bare.load.maxMs)} empty`,
+      );
+      figure("diagnostic: real server, quote log off", `${count(withoutLog.run.load.perSecond)} /s`);
+      note(
+        `= ${percent(withoutLog.run.load.perSecond / bare.load.perSecond)} of empty; the same server with a recorder that ` +
+          `drops instead of writing (p50 / p99 ${ms(withoutLog.run.load.p50Ms)} / ${ms(withoutLog.run.load.p99Ms)})`,
+      );
+
+      // Were the calls successful? HTTP 200 is not enough for gRPC; see loadProblems and docs/benchmarks.md.
+      const problems = [
+        ...loadProblems(quote.run).map((p) => `real ${p}`),
+        ...loadProblems(withoutLog.run).map((p) => `diagnostic ${p}`),
+        ...loadProblems(bare).map((p) => `empty ${p}`),
+      ];
+      const { flushed } = quote;
+      if (flushed.recorder.dropped > 0)
+        problems.push(`real server: the recorder dropped ${flushed.recorder.dropped} quotes`);
+      if (flushed.quoteRows !== flushed.calls.succeeded)
+        problems.push(
+          `real server: ${flushed.quoteRows} quotes in the database for ${flushed.calls.succeeded} OK calls`,
+        );
+      const verified = problems.length === 0;
+      figure("every call verified OK", verified ? "yes" : "NO", { text: "all OK", met: verified });
+      note(
+        `h2load (real / empty): ${count(quote.run.load.succeeded)} / ${count(bare.load.succeeded)} measured calls, all HTTP 2xx; ` +
+          `servers' channelz, warm-up included: ${count(quote.run.during.succeeded)} / ${count(bare.during.succeeded)} ` +
+          `ended OK, ${quote.run.during.failed} / ${bare.during.failed} with an error status`,
+      );
+      note(
+        `quote log: ${count(flushed.quoteRows)} rows for ${count(flushed.calls.succeeded)} OK Quote calls, ` +
+          `${flushed.recorder.dropped} dropped; worked-example amounts checked before and after each run`,
+      );
+      // Both cores must be ours alone for the figures to mean anything: a shared machine shows it here.
+      for (const [label, run] of [
+        ["real", quote.run],
+        ["diagnostic", withoutLog.run],
+        ["empty", bare],
+      ] as const) {
+        const { serverCore: s, loadCore: l } = run;
+        note(
+          `${label} run, core ${LOAD.serverCore}: ${percent(s.busy)} busy (server ${percent(s.byProcess)}, ` +
+            `others ${percent(s.byOthers)}); core ${LOAD.loadCore}: ${percent(l.busy)} busy ` +
+            `(h2load ${percent(l.byProcess)}, others ${percent(l.byOthers)})` +
+            (s.byOthers > 0.03 || l.byOthers > 0.1 ? " — WARNING: other processes ran, figures disturbed" : ""),
+        );
+      }
+      if (process.env.DATABASE_URL)
+        note("(a PostgreSQL on this machine counts among the others: during the real run that is its own work)");
+      for (const problem of problems) note(`PROBLEM: ${problem}`);
+      note(`load: ${quote.run.load.command.replace(/:\d+\//, ":PORT/").replace(/\/tmp\/\S+\//g, "…/")}`);
     }
-    if (process.env.DATABASE_URL)
-      note("(a PostgreSQL on this machine counts among the others: during the real run that is its own work)");
-    for (const problem of problems) note(`PROBLEM: ${problem}`);
-    note(`load: ${quote.run.load.command.replace(/:\d+\//, ":PORT/").replace(/\/tmp\/\S+\//g, "…/")}`);
   }
 
-  // 3. Memory ---------------------------------------------------------------------------------------------
-  const memory = await memoryRun(root);
-  section("3. Memory of a pricing server (VmRSS after GC, before any Quote; same process before and after)");
-  figure("kr.yaml only (23 models)", mib(memory.kr.rssKiB));
-  figure(`+ kr grown to ${count(BIG_TARIFF_MODELS)} models, published`, mib(memory.big.rssKiB));
-  figure("difference", mib(memory.big.rssKiB - memory.kr.rssKiB));
-  const heapDelta = memory.big.heap.heapUsed - memory.kr.heap.heapUsed;
-  note(
-    `JS heap used ${mib(memory.kr.heap.heapUsed / 1024)} → ${mib(memory.big.heap.heapUsed / 1024)}: ` +
-      `${mib(heapDelta / 1024)}, ${(heapDelta / 1024 / (BIG_TARIFF_MODELS - 23)).toFixed(2)} KiB per added model ` +
-      `(the catalog keeps both versions: v1 for the quotes priced on it)`,
-  );
-  note(`published over TariffAdminService/PublishTariff: ${(memory.documentBytes / 1024).toFixed(0)} KiB of JSON`);
-  if (!process.env.DATABASE_URL)
+  if (selected("memory")) {
+    // 3. Memory ---------------------------------------------------------------------------------------------
+    const memory = await memoryRun(root);
+    section("3. Memory of a pricing server (VmRSS after GC, before any Quote; same process before and after)");
+    figure("kr.yaml only (23 models)", mib(memory.kr.rssKiB));
+    figure(`+ kr grown to ${count(BIG_TARIFF_MODELS)} models, published`, mib(memory.big.rssKiB));
+    figure("difference", mib(memory.big.rssKiB - memory.kr.rssKiB));
+    const heapDelta = memory.big.heap.heapUsed - memory.kr.heap.heapUsed;
     note(
-      `RSS includes the embedded PGlite (WebAssembly PostgreSQL, ${mib(memory.kr.heap.external / 1024)} "external") ` +
-        "in the same process; across fresh processes its RSS varies by ±25 MiB",
+      `JS heap used ${mib(memory.kr.heap.heapUsed / 1024)} → ${mib(memory.big.heap.heapUsed / 1024)}: ` +
+        `${mib(heapDelta / 1024)}, ${(heapDelta / 1024 / (BIG_TARIFF_MODELS - 23)).toFixed(2)} KiB per added model ` +
+        `(the catalog keeps both versions: v1 for the quotes priced on it)`,
     );
-
-  // 4. Quote log write rate -------------------------------------------------------------------------------
-  const logDatabase = await benchDatabase(root, "quote-log");
-  let written: { quotes: number; perSecond: number };
-  try {
-    written = await runScript("./quote-log-rate.ts", logDatabase.args, { core: 0, env: logDatabase.env });
-  } finally {
-    await logDatabase.close();
+    note(`published over TariffAdminService/PublishTariff: ${(memory.documentBytes / 1024).toFixed(0)} KiB of JSON`);
+    if (!process.env.DATABASE_URL)
+      note(
+        `RSS includes the embedded PGlite (WebAssembly PostgreSQL, ${mib(memory.kr.heap.external / 1024)} "external") ` +
+          "in the same process; across fresh processes its RSS varies by ±25 MiB",
+      );
   }
-  section("4. Quote log (BatchingQuoteRecorder → PostgresQuoteLog, batches of 500, one writer, core 0)");
-  figure("quotes written", `${count(written.perSecond)} /s`);
-  note(`${count(written.quotes)} quotes recorded at once, timed until flush() resolved`);
 
-  // 5 + 6. The damage-waiver service: waiver quotes beside an empty Fastify route, then incident creation ----
-  const withH2load = h2loadAvailable();
-  const waiver = await waiverServerRuns(root, withH2load);
-  const emptyFastify = withH2load ? await emptyFastifyRun(root) : undefined;
-  if (waiver.quotes === undefined || emptyFastify === undefined) {
-    incomplete = true;
-    section("5. Waiver quotes under load — SKIPPED");
-    note("h2load was not found. Install it (Debian/Ubuntu): sudo apt-get install nghttp2-client");
-  } else reportWaiverQuotes(waiver.quotes, emptyFastify, waiver);
-  reportIncidents(waiver.incidents, waiver);
+  if (selected("quote-log")) {
+    // 4. Quote log write rate -------------------------------------------------------------------------------
+    const logDatabase = await benchDatabase(root, "quote-log");
+    let written: { quotes: number; perSecond: number };
+    try {
+      written = await runScript("./quote-log-rate.ts", logDatabase.args, { core: 0, env: logDatabase.env });
+    } finally {
+      await logDatabase.close();
+    }
+    section("4. Quote log (BatchingQuoteRecorder → PostgresQuoteLog, batches of 500, one writer, core 0)");
+    figure("quotes written", `${count(written.perSecond)} /s`);
+    note(`${count(written.quotes)} quotes recorded at once, timed until flush() resolved`);
+  }
+
+  if (selected("waiver")) {
+    // 5 + 6. The damage-waiver service: waiver quotes beside an empty Fastify route, then incident creation ----
+    const withH2load = h2loadAvailable();
+    const waiver = await waiverServerRuns(root, withH2load);
+    const emptyFastify = withH2load ? await emptyFastifyRun(root) : undefined;
+    if (waiver.quotes === undefined || emptyFastify === undefined) {
+      incomplete = true;
+      section("5. Waiver quotes under load — SKIPPED");
+      note("h2load was not found. Install it (Debian/Ubuntu): sudo apt-get install nghttp2-client");
+    } else reportWaiverQuotes(waiver.quotes, emptyFastify, waiver);
+    reportIncidents(waiver.incidents, waiver);
+  }
 } catch (error) {
   incomplete = true;
   console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -92,6 +92,8 @@ serveControl(
   },
   {
     stats: async () => ({ responses: await responses(), errorsLogged, lastError }),
+    /** CPU time of this process so far, µs (user and system, all threads): see waiver-cpu.ts. */
+    cpu: () => process.cpuUsage(),
     /**
      * With PostgreSQL on this machine: the pids of the server processes working for this child — the
      * backends of its database and the server's own background processes (WAL writer, checkpointer…) —
