@@ -8,11 +8,22 @@ const instant = fc.date({
   max: new Date("2100-01-01T00:00:00Z"),
   noInvalidDate: true,
 });
-const amount = fc.integer({ min: -1_000_000_000_000, max: 1_000_000_000_000 });
-const line = fc.record({ code: fc.string(), label: fc.string(), amount });
+// Any safe integer, small and large, negative (ten-byte varints) included.
+const amount = fc.oneof(
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.maxSafeInteger(),
+  fc.maxSafeNat().map((n) => -n),
+);
+// Any UTF-16 text, lone surrogates included: both encoders write them as U+FFFD.
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "binary" }),
+  fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) }),
+);
+const line = fc.record({ code: fc.string(), label: text, amount });
 const quote = fc.record({
   quoteId: fc.uuid(),
-  tariffId: fc.string(),
+  tariffId: text,
   tariffVersion: fc.nat({ max: 2 ** 32 - 1 }),
   currency: fc.string({ maxLength: 3 }),
   lines: fc.array(line, { maxLength: 6 }),
@@ -20,7 +31,7 @@ const quote = fc.record({
   estimatedAfterReturn: amount,
   totalEstimate: amount,
   expiresAt: fc.option(instant, { nil: undefined }),
-  token: fc.string({ maxLength: 400 }),
+  token: fc.oneof(fc.string({ maxLength: 400 }), fc.string({ minLength: 100, maxLength: 20_000 })),
   explanation: fc.array(
     fc.record({
       startAt: fc.option(instant, { nil: undefined }),
@@ -28,9 +39,9 @@ const quote = fc.record({
       slotGroups: fc.array(
         fc.record({
           dayType: fc.constantFrom("WEEKDAY", "WEEKEND"),
-          timeBand: fc.string(),
+          timeBand: text,
           slotPrice: amount,
-          count: fc.nat({ max: 5000 }),
+          count: fc.nat({ max: 2 ** 32 - 1 }),
         }),
         { maxLength: 4 },
       ),
@@ -48,7 +59,7 @@ describe("encodeQuote", () => {
       fc.property(quote, (q) => {
         expect(encodeQuote(q)).toEqual(Buffer.from(Quote.encode(q).finish()));
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });
