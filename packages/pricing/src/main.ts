@@ -41,8 +41,11 @@ export interface RunningPricingService {
   readonly catalog: TariffCatalog;
   readonly recorder: BatchingQuoteRecorder;
   readonly grpc: GrpcServerHandle;
-  /** Reports NOT_SERVING, finishes calls in flight for up to `graceMs`, then writes the buffered quotes. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Reports NOT_SERVING, goes on serving for `drainMs` (see `GrpcServerHandle.shutdown`), finishes calls in
+   * flight for up to `graceMs`, then writes the buffered quotes.
+   */
+  stop(graceMs?: number, drainMs?: number): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -153,8 +156,8 @@ export async function startPricingService(options: PricingServiceOptions): Promi
     catalog,
     recorder,
     grpc,
-    async stop(graceMs = 10_000) {
-      await grpc.shutdown(graceMs);
+    async stop(graceMs = 10_000, drainMs = 0) {
+      await grpc.shutdown(graceMs, drainMs);
       await refresher.stop();
       await recorder.close();
     },

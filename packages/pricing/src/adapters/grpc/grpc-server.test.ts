@@ -263,6 +263,36 @@ describe("GrpcServerHandle.shutdown", () => {
     }
   });
 
+  it("During the drain delay, then health reports NOT_SERVING while new calls are still answered; after it, they are refused", async () => {
+    const server = await startGrpcServer({
+      host: "127.0.0.1",
+      port: 0,
+      services: [{ definition: PricingServiceService, implementation: pricing }],
+    });
+    const address = `127.0.0.1:${server.port}`;
+    const clients = createPricingClients(address);
+    try {
+      expect(await checkHealth(address)).toBe("SERVING");
+      const began = Date.now();
+      const stopped = server.shutdown(5_000, 1_000);
+
+      expect(await checkHealth(address)).toBe("NOT_SERVING");
+      expect(await checkHealth(address, PRICING)).toBe("NOT_SERVING");
+      const answered = await call<{ dueAfterReturn: number }>(clients.pricing, "Settle", { token: "t" });
+      // Answered, so before the server stopped taking calls (after that, new calls are refused: below).
+      expect(answered.dueAfterReturn).toBe(1_000_000_025_520);
+
+      await stopped;
+      expect(Date.now() - began).toBeGreaterThanOrEqual(1_000);
+      const refused = await callError(
+        call(clients.pricing, "Settle", { token: "t" }, undefined, { deadline: Date.now() + 2_000 }),
+      );
+      expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain(refused.code);
+    } finally {
+      clients.close();
+    }
+  });
+
   it("cancels a call still running when the grace period ends", async () => {
     let started: () => void = () => {};
     const callStarted = new Promise<void>((resolve) => {

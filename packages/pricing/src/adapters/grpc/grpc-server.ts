@@ -48,8 +48,12 @@ export interface GrpcServerHandle {
   readonly server: grpc.Server;
   /** Reports every service (and the overall status "") SERVING or NOT_SERVING through grpc.health.v1. */
   setServing(serving: boolean): void;
-  /** Reports NOT_SERVING, lets calls in flight finish for up to `graceMs`, then cancels what is left. */
-  shutdown(graceMs?: number): Promise<void>;
+  /**
+   * Reports NOT_SERVING and, for `drainMs`, goes on serving new calls as well, so that health-checking
+   * balancers and clients see it and move away before anything is refused; then stops taking calls, lets those
+   * in flight finish for up to `graceMs`, and cancels what is left.
+   */
+  shutdown(graceMs?: number, drainMs?: number): Promise<void>;
 }
 
 /**
@@ -107,8 +111,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     port,
     server,
     setServing,
-    shutdown: (graceMs = 10_000) => {
+    shutdown: async (graceMs = 10_000, drainMs = 0) => {
       setServing(false);
+      if (drainMs > 0) await new Promise((wait) => setTimeout(wait, drainMs));
       return new Promise<void>((done) => {
         const force = setTimeout(() => server.forceShutdown(), graceMs);
         server.tryShutdown(() => {
