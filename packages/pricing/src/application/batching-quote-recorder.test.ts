@@ -9,18 +9,21 @@ function quotes(count: number, from = 0): Quote[] {
 }
 
 /** A QuoteLog that remembers each batch; `failNext` makes the next writes fail, `hold` keeps them pending. */
-class FakeQuoteLog implements QuoteLog {
+class FakeQuoteLog implements QuoteLog<string> {
   readonly batches: string[][] = [];
   failures: unknown[] = [];
   private held: (() => void)[] = [];
   holding = false;
 
-  async append(batch: readonly Quote[]): Promise<void> {
-    const ids = batch.map((q) => q.quoteId);
+  entry(quote: Quote): string {
+    return quote.quoteId;
+  }
+
+  async append(ids: readonly string[]): Promise<void> {
     if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
-    this.batches.push(ids);
+    this.batches.push([...ids]);
   }
 
   release(): void {
@@ -155,6 +158,26 @@ describe("BatchingQuoteRecorder", () => {
     expect(onDropped).toHaveBeenCalledWith(3, "write-failed");
     expect(log.batches).toEqual([["q3"]]);
     expect([recorder.recorded, recorder.dropped, recorder.pending]).toEqual([1, 3, 0]);
+  });
+
+  it("drops and counts a quote the log cannot make an entry of, without throwing to the caller", async () => {
+    const onError = vi.fn();
+    const onDropped = vi.fn();
+    make({ onError, onDropped });
+    log.entry = (quote) => {
+      if (quote.quoteId === "q1") throw new Error("unserialisable");
+      return quote.quoteId;
+    };
+
+    expect(() => {
+      for (const quote of quotes(4)) recorder.record(quote);
+    }).not.toThrow();
+    await recorder.flush();
+
+    expect(log.batches).toEqual([["q0", "q2", "q3"]]);
+    expect(onDropped).toHaveBeenCalledWith(1, "write-failed");
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect([recorder.recorded, recorder.dropped, recorder.pending]).toEqual([3, 1, 0]);
   });
 
   it("never lets a failure reach the caller of record, even a log that throws at once", async () => {

@@ -33,9 +33,9 @@ export interface WriteFailure {
 }
 
 /**
- * Records quotes for analysts without making the Quote call wait on the database: `record` only appends
- * to an in-memory buffer, and a single background writer sends the buffer to the `QuoteLog` in batches
- * of `batchSize` — as soon as a batch is full, and otherwise every `flushIntervalMs`. There is never more
+ * Records quotes for analysts without making the Quote call wait on the database: `record` only turns the
+ * quote into its log entry (`QuoteLog.entry`, e.g. the row as JSON text) and appends that to an in-memory
+ * buffer, and a single background writer sends the buffer to the `QuoteLog` in batches of `batchSize` — as soon as a batch is full, and otherwise every `flushIntervalMs`. There is never more
  * than one write in flight; a failed write is retried `maxAttempts` times with a growing delay, then
  * dropped and counted. When `maxBuffered` quotes are held (the database is down or slow) new quotes are
  * dropped and counted instead of growing memory without bound.
@@ -50,13 +50,13 @@ export interface WriteFailure {
  * recorder.record(quote); // returns at once
  * await recorder.close(); // on SIGTERM
  */
-export class BatchingQuoteRecorder implements QuoteRecorder {
+export class BatchingQuoteRecorder<Entry = unknown> implements QuoteRecorder {
   private readonly batchSize: number;
   private readonly maxBuffered: number;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly options: BatchingQuoteRecorderOptions;
-  private buffer: Quote[] = [];
+  private buffer: Entry[] = [];
   private inFlight = 0;
   private writing = false;
   private closed = false;
@@ -72,7 +72,7 @@ export class BatchingQuoteRecorder implements QuoteRecorder {
   private droppedCount = 0;
 
   constructor(
-    private readonly log: QuoteLog,
+    private readonly log: QuoteLog<Entry>,
     options: BatchingQuoteRecorderOptions = {},
   ) {
     this.options = options;
@@ -95,7 +95,17 @@ export class BatchingQuoteRecorder implements QuoteRecorder {
       this.drop(1, "buffer-full");
       return;
     }
-    this.buffer.push(quote);
+    let entry: Entry;
+    try {
+      entry = this.log.entry(quote);
+    } catch (error) {
+      this.notify(() =>
+        (this.options.onError ?? warn)(error, { attempt: 1, maxAttempts: 1, quotes: 1, dropped: true }),
+      );
+      this.drop(1, "write-failed");
+      return;
+    }
+    this.buffer.push(entry);
     this.accepted += 1;
     if (this.buffer.length >= this.batchSize) this.startWriter();
   }
@@ -166,7 +176,7 @@ export class BatchingQuoteRecorder implements QuoteRecorder {
     }
   }
 
-  private async writeWithRetries(batch: readonly Quote[]): Promise<void> {
+  private async writeWithRetries(batch: readonly Entry[]): Promise<void> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       try {
         await this.log.append(batch);

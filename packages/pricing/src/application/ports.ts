@@ -50,9 +50,14 @@ export interface QuoteRecorder {
   record(quote: Quote): void;
 }
 
-/** The analysts' record of quotes, written in batches (one round trip per batch). */
-export interface QuoteLog {
-  append(quotes: readonly Quote[]): Promise<void>;
+/**
+ * The analysts' record of quotes, written in batches (one round trip per batch). A quote waits for its batch
+ * as its `Entry` (what `entry` makes of it, such as the row's text), not as the quote: a buffer of entries
+ * holds a fraction of the memory and gives the garbage collector one small object per quote to keep.
+ */
+export interface QuoteLog<Entry = unknown> {
+  entry(quote: Quote): Entry;
+  append(entries: readonly Entry[]): Promise<void>;
 }
 
 export type SettlementInsertOutcome =

@@ -20,7 +20,7 @@ describe.each(databasesUnderTest())("PostgresQuoteLog on %s", (kind) => {
   it("records a batch of 500 quotes with their lines", async () => {
     const batch = Array.from({ length: 500 }, (_, i) => aQuote({ estimatedKm: i }));
 
-    await log.append(batch);
+    await log.append(batch.map((q) => log.entry(q)));
 
     expect(await countRows(database, "quotes")).toBe(500);
     expect(await countRows(database, "quote_lines")).toBe(1_500);
@@ -29,7 +29,7 @@ describe.each(databasesUnderTest())("PostgresQuoteLog on %s", (kind) => {
   it("records every column of a quote, with no member tier or coupon as null", async () => {
     const quote = aQuote();
 
-    await log.append([quote]);
+    await log.append([log.entry(quote)]);
 
     const [row] = await queryRows(
       database.db,
@@ -102,7 +102,7 @@ describe.each(databasesUnderTest())("PostgresQuoteLog on %s", (kind) => {
       lines: [{ code: "RENTAL_FEE", label: `Rental "fee", {odd} \\ label`, amount: 114_780 }],
     });
 
-    await log.append([quote]);
+    await log.append([log.entry(quote)]);
 
     expect(
       await queryRows(database.db, sql`SELECT member_tier, coupon_code, delivery, estimated_km FROM pricing.quotes`),
@@ -115,8 +115,8 @@ describe.each(databasesUnderTest())("PostgresQuoteLog on %s", (kind) => {
   it("records a quote once when its batch is appended again (a retry)", async () => {
     const batch = [aQuote(), aQuote()];
 
-    await log.append(batch);
-    await log.append([...batch, aQuote()]);
+    await log.append(batch.map((q) => log.entry(q)));
+    await log.append([...batch, aQuote()].map((q) => log.entry(q)));
 
     expect(await countRows(database, "quotes")).toBe(3);
     expect(await countRows(database, "quote_lines")).toBe(9);

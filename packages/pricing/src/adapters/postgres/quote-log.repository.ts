@@ -8,7 +8,7 @@ import { quoteLines, quotes } from "./quote.table.js";
  * The analysts' record of quotes in `pricing.quotes` and `pricing.quote_lines`.
  *
  * A batch is one statement, so one round trip, with one parameter: the quotes and their lines as a JSON
- * array, unpacked in SQL. JSON because turning a batch into JSON is one native call, while node-postgres
+ * array of rows, unpacked in SQL. JSON because turning a batch into JSON is one native call, while node-postgres
  * would build one escaped array literal per column in JavaScript on the service's own thread. Each quote is
  * a positional array with its instants as epoch milliseconds: `JSON.stringify` of a `Date` goes through
  * `toISOString`, and named keys triple the text, which made the serialization of a quote about 6× dearer
@@ -16,11 +16,16 @@ import { quoteLines, quotes } from "./quote.table.js";
  * to the insert of the lines. A quote already recorded is skipped with its lines (`ON CONFLICT DO NOTHING`),
  * so a batch retried after an ambiguous failure is recorded once.
  */
-export class PostgresQuoteLog implements QuoteLog {
+export class PostgresQuoteLog implements QuoteLog<string> {
   constructor(private readonly db: Database) {}
 
-  async append(batch: readonly Quote[]): Promise<void> {
-    if (batch.length === 0) return;
+  /** The quote's row as JSON text: what a buffered quote is kept as until its batch is written. */
+  entry(quote: Quote): string {
+    return JSON.stringify(toRow(quote));
+  }
+
+  async append(rows: readonly string[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.db.execute(sql`
       WITH batch AS (
         SELECT (q->>0)::uuid AS quote_id, ${instant(1)} AS quoted_at, q->>2 AS market, q->>3 AS tariff_id,
@@ -32,7 +37,7 @@ export class PostgresQuoteLog implements QuoteLog {
           (q->>20)::bigint AS distance_fee_estimate, (q->>21)::bigint AS due_at_booking,
           (q->>22)::bigint AS estimated_after_return, (q->>23)::bigint AS total_estimate,
           ${instant(24)} AS expires_at, q->25 AS lines
-        FROM jsonb_array_elements(${JSON.stringify(batch.map(toRow))}::jsonb) AS q),
+        FROM jsonb_array_elements(${`[${rows.join(",")}]`}::jsonb) AS q),
       recorded AS (
         INSERT INTO ${quotes} (
           quote_id, quoted_at, market, tariff_id, tariff_version, car_model_id, car_class, currency,
