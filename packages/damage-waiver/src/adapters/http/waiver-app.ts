@@ -18,6 +18,7 @@ import { adminRoutes } from "./admin-routes.js";
 import { PROBLEM_MEDIA_TYPE, type Problem, problem, problemOfDomainError, type TransportCode } from "./problem.js";
 import { JSON_MEDIA_TYPES, parseJsonBody } from "./request-body.js";
 import { parameterNames, urlParameterHook } from "./request-context.js";
+import { requestLogger } from "./request-logger.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { serviceRoutes } from "./service-routes.js";
 import { type ValidationContext, validationIssues } from "./validation-issues.js";
@@ -94,6 +95,8 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Fastify's two lines per request are replaced by one, written when the response is sent (below).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "request_id" }),
+    // Each request's lines carry its request id, but its child logger is only made when it writes one.
+    childLoggerFactory: (logger, bindings, options) => requestLogger(logger, bindings, options),
     // The caller's x-request-id when it is usable, else a new UUID; every line of a request carries it.
     requestIdHeader: false,
     genReqId: (request) => {
