@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { type AccessTokens, DomainError, Histogram, type Logger, type Registry } from "@carfare/kit";
+import { type AccessTokens, DomainError, type Logger, type Registry } from "@carfare/kit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -22,7 +22,7 @@ import { requestLogger } from "./request-logger.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { serviceRoutes } from "./service-routes.js";
 import { type ValidationContext, validationIssues } from "./validation-issues.js";
-import type { WaiverObserver } from "./waiver-metrics.js";
+import { requestDurations, type WaiverObserver } from "./waiver-metrics.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -155,12 +155,12 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
     }
   });
 
-  const duration = deps.metrics === undefined ? undefined : requestDurationHistogram(deps.metrics);
+  const observeDuration = deps.metrics === undefined ? undefined : requestDurations(deps.metrics);
   app.addHook("onResponse", async (request, reply) => {
     // The route template (`/v1/incidents/:id`), never the raw URL: one series per route, not per incident.
     const route = request.routeOptions.url ?? "unmatched";
     const status = reply.statusCode;
-    duration?.observe({ method: request.method, route, status_code: String(status) }, reply.elapsedTime / 1000);
+    observeDuration?.(request.method, route, status, reply.elapsedTime / 1000);
     // debug when answered, info for a refusal, warn for a failure (whose cause is logged as an error).
     const level = status >= 500 ? "warn" : status >= 400 ? "info" : "debug";
     if (!deps.logger.isLevelEnabled(level)) return;
@@ -357,18 +357,4 @@ function routePattern(url: string): RegExp {
     })
     .join("");
   return new RegExp(`^${source}$`);
-}
-
-/** The HTTP latency histogram the dashboards expect, registered once per registry. */
-function requestDurationHistogram(registry: Registry): Histogram<"method" | "route" | "status_code"> {
-  const name = "http_request_duration_seconds";
-  const existing = registry.getSingleMetric(name);
-  if (existing !== undefined) return existing as Histogram<"method" | "route" | "status_code">;
-  return new Histogram({
-    name,
-    help: "Duration of HTTP requests of the damage-waiver REST API, by method, route and status.",
-    labelNames: ["method", "route", "status_code"],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
 }

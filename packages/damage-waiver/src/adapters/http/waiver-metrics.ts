@@ -1,4 +1,12 @@
-import { Counter, type Registry } from "@carfare/kit";
+import {
+  Counter,
+  type CounterSeries,
+  Histogram,
+  type HistogramSeries,
+  LeanCounter,
+  LeanHistogram,
+  type Registry,
+} from "@carfare/kit";
 import type { Incident } from "../../domain/incident.js";
 
 /** What the REST adapter reports about the business it served (the damage-waiver counters of /metrics). */
@@ -23,12 +31,14 @@ export const IGNORE_WAIVER: WaiverObserver = { quoted: () => {}, changed: () => 
  */
 export function createWaiverMetrics(registry: Registry): WaiverObserver {
   const registers = [registry];
-  const quotes = new Counter({
+  // Counted on every waiver quote, the hot path: a series of its own per market and car class, made once.
+  const quotes = new LeanCounter({
     name: "carfare_waiver_quotes_total",
     help: "Waiver quotes given, by market and car class.",
     labelNames: ["market", "car_class"],
-    registers,
+    registry,
   });
+  const quoteSeries = new Map<string, Map<string, CounterSeries>>();
   const transitions = new Counter({
     name: "carfare_incident_transitions_total",
     help: 'Incident status changes, by market, from and to (from="NONE" when an incident is reported).',
@@ -48,7 +58,12 @@ export function createWaiverMetrics(registry: Registry): WaiverObserver {
     registers,
   });
   return {
-    quoted: (market, carClass) => quotes.inc({ market, car_class: carClass }),
+    quoted: (market, carClass) =>
+      entry(
+        entry(quoteSeries, market, () => new Map()),
+        carClass,
+        () => quotes.child({ market, car_class: carClass }),
+      ).inc(),
     changed: (incident) => {
       const { events, market } = incident;
       const to = events[events.length - 1]?.type;
@@ -61,4 +76,49 @@ export function createWaiverMetrics(registry: Registry): WaiverObserver {
       }
     },
   };
+}
+
+/** How long one request took to answer, by method, route template (or `unmatched`) and status. */
+export type RequestDurationObserver = (method: string, route: string, status: number, seconds: number) => void;
+
+const REQUEST_DURATION = "http_request_duration_seconds";
+
+/**
+ * `http_request_duration_seconds{method,route,status_code}`, the HTTP latency histogram the dashboards expect,
+ * registered once per registry. Observed on every request: each label set gets a series of its own the first
+ * time it is seen, and observing it allocates nothing (kit's lean histogram). Should a prom-client histogram
+ * of that name be registered already, requests are observed into it.
+ */
+export function requestDurations(registry: Registry): RequestDurationObserver {
+  const existing = registry.getSingleMetric(REQUEST_DURATION);
+  if (existing instanceof Histogram) {
+    return (method, route, status, seconds) =>
+      existing.observe({ method, route, status_code: String(status) }, seconds);
+  }
+  const histogram =
+    (existing as LeanHistogram<"method" | "route" | "status_code"> | undefined) ??
+    new LeanHistogram({
+      name: REQUEST_DURATION,
+      help: "Duration of HTTP requests of the damage-waiver REST API, by method, route and status.",
+      labelNames: ["method", "route", "status_code"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registry,
+    });
+  // Looked up by nested maps rather than a key built per request: no string is made to find a series.
+  const byRoute = new Map<string, Map<number, Map<string, HistogramSeries>>>();
+  return (method, route, status, seconds) => {
+    const byStatus = entry(byRoute, route, () => new Map());
+    const byMethod = entry(byStatus, status, () => new Map());
+    entry(byMethod, method, () => histogram.child({ method, route, status_code: String(status) })).observe(seconds);
+  };
+}
+
+/** The value of `key` in `map`, made by `make` and kept the first time. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
