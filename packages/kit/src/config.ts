@@ -28,3 +28,21 @@ export function envInteger(env: Environment, name: string, fallback: number, min
     throw new Error(`${name} must be a whole number ≥ ${min}, not "${text}"`);
   return value;
 }
+
+/**
+ * An optional http:// or https:// URL. The value is left out of the error: URLs such as webhooks carry their
+ * secret in the path, and a startup error is logged.
+ */
+export function envHttpUrl(env: Environment, name: string): string | undefined {
+  const text = envOptional(env, name);
+  if (text === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "https:" && protocol !== "http:")
+    throw new Error(`${name} must be an https:// (or http://) URL; its value is not shown, as it may be a secret`);
+  return text;
+}

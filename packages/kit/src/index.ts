@@ -1,6 +1,6 @@
 export { AccessTokens } from "./access-tokens.js";
 export { canonicalJson, sha256OfCanonicalJson } from "./canonical-json.js";
-export { type Environment, envInteger, envOptional, envPort, envString } from "./config.js";
+export { type Environment, envHttpUrl, envInteger, envOptional, envPort, envString } from "./config.js";
 export {
   type DictionaryColumn,
   type DictionaryTable,
@@ -38,6 +38,14 @@ export {
 } from "./metrics.js";
 export { floorTo, isValidAmount, MAX_INPUT_AMOUNT, mulDivFloor, percentFloorTo } from "./money.js";
 export { err, ok, type Result } from "./result.js";
+export {
+  type AlertClock,
+  createSlackErrorAlerts,
+  type SlackErrorAlertStats,
+  type SlackErrorAlerts,
+  type SlackErrorAlertsOptions,
+  systemAlertClock,
+} from "./slack-error-alerts.js";
 export { createTestDatabase, databasesUnderTest, type TestDatabase } from "./testing/test-database.js";
 export { ChangePoller, type ChangePollerOptions, type PolledSource } from "./versions/change-poller.js";
 export { type VersionKey, VersionTimeline } from "./versions/version-timeline.js";

@@ -1,3 +1,4 @@
+import pino from "pino";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "./logger.js";
@@ -43,5 +44,32 @@ describe("createLogger", () => {
     const { logger, lines } = captured();
     logger.error({ err: new Error("publish failed", { cause: new Error("connection refused") }) }, "boom");
     expect(JSON.stringify(lines[0])).toContain("connection refused");
+  });
+});
+
+describe("createLogger with a Slack webhook", () => {
+  it("without one, writes straight to its destination, as it always has", () => {
+    const destination = { write: (_line: string) => undefined };
+    const logger = createLogger({ destination });
+    expect((logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym]).toBe(destination);
+  });
+
+  it("with one, still writes every line to its destination, and logger.flush() still flushes it", () => {
+    const lines: string[] = [];
+    let flushed = 0;
+    const destination = {
+      write: (line: string) => void lines.push(line),
+      flush: (callback: () => void) => {
+        flushed += 1;
+        callback();
+      },
+    };
+    const logger = createLogger({ level: "debug", destination, slack: { webhookUrl: "http://127.0.0.1:9/hook" } });
+    logger.debug("one");
+    logger.info("two");
+    logger.warn("three");
+    logger.flush();
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(["one", "two", "three"]);
+    expect(flushed).toBe(1);
   });
 });

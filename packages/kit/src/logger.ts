@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
+import { createSlackErrorAlerts, type SlackErrorAlertsOptions } from "./slack-error-alerts.js";
 
 export type { Logger } from "pino";
 
@@ -8,12 +9,36 @@ export type { Logger } from "pino";
  * credential is redacted by path, so a careless `log.info({ headers })` cannot leak a token. Errors are
  * logged under `err` with their cause chain. With a `registry`, every line written is counted in
  * `log_messages_total{level}` (trace … fatal), which the error-rate alert watches.
+ *
+ * With `slack`, error and fatal lines are also posted to a Slack webhook (deduplicated, rate-limited, never
+ * blocking: see `createSlackErrorAlerts`). They are taken after serialization, so redaction applies to them.
+ * Without it, lines go straight to the destination as before.
  */
 export function createLogger(
-  options: { level?: string; name?: string; destination?: pino.DestinationStream; registry?: Registry } = {},
+  options: {
+    level?: string;
+    name?: string;
+    destination?: pino.DestinationStream;
+    registry?: Registry;
+    slack?: SlackErrorAlertsOptions;
+  } = {},
 ): Logger {
   const count = options.registry === undefined ? undefined : logLineCounter(options.registry);
-  return pino(
+  const destination = options.destination ?? pino.destination({ sync: false });
+  let logger: Logger | undefined;
+  const stream =
+    options.slack === undefined
+      ? destination
+      : withErrorsToSlack(
+          destination,
+          createSlackErrorAlerts({
+            ...(options.registry === undefined ? {} : { registry: options.registry }),
+            // warn, not error: the alerts' own troubles must not be posted to Slack by the alerts.
+            report: (problem) => logger?.warn(problem),
+            ...options.slack,
+          }),
+        );
+  logger = pino(
     {
       name: options.name ?? "carfare",
       level: options.level ?? "info",
@@ -55,8 +80,27 @@ export function createLogger(
             },
           }),
     },
-    options.destination ?? pino.destination({ sync: false }),
+    stream,
   );
+  return logger;
+}
+
+/** Every line to `destination`, error and fatal lines also to `alerts`. */
+function withErrorsToSlack(
+  destination: pino.DestinationStream,
+  alerts: { write(line: string): void },
+): pino.DestinationStream {
+  const streams = pino.multistream([
+    { level: 0, stream: destination },
+    { level: pino.levels.values.error as number, stream: alerts },
+  ]);
+  // multistream has no flush(cb), so logger.flush() would otherwise stop flushing stdout at shutdown.
+  const flush = (callback: (error?: Error) => void) => {
+    const target = destination as { flush?: (cb: (error?: Error) => void) => void };
+    if (typeof target.flush === "function") target.flush(callback);
+    else callback();
+  };
+  return Object.assign(streams, { flush });
 }
 
 /** `log_messages_total{level}`, its series made up front (at 0) for each pino level. */
