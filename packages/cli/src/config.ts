@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { AccessTokens, type Environment, envInteger, envOptional, envPort, envString } from "@carfare/kit";
+import { AccessTokens, type Environment, envHttpUrl, envInteger, envOptional, envPort, envString } from "@carfare/kit";
 
 /** The settings of a carfare process (DESIGN.md "Configuration"); every one has an environment variable. */
 export interface CarfareConfig {
@@ -13,6 +13,8 @@ export interface CarfareConfig {
   readonly serviceTokens: AccessTokens;
   readonly quoteKeysText: string | undefined;
   readonly logLevel: string;
+  /** Error-level logs also go to this Slack incoming webhook; a secret, never logged. */
+  readonly slackWebhookUrl: string | undefined;
   readonly shutdownGraceMs: number;
 }
 
@@ -28,6 +30,7 @@ export function loadConfig(env: Environment = process.env): CarfareConfig {
     serviceTokens: AccessTokens.parse("CARFARE_SERVICE_TOKENS", envOptional(env, "CARFARE_SERVICE_TOKENS")),
     quoteKeysText: envOptional(env, "CARFARE_QUOTE_KEYS"),
     logLevel: envString(env, "LOG_LEVEL", "info"),
+    slackWebhookUrl: envHttpUrl(env, "CARFARE_SLACK_WEBHOOK_URL"),
     shutdownGraceMs: envInteger(env, "CARFARE_SHUTDOWN_GRACE_MS", 10_000),
   };
 }

@@ -28,7 +28,11 @@ const EXAMPLES = new URL("../../../examples/", import.meta.url);
  */
 export async function serve(config: CarfareConfig, which: ServiceName, options: ServeOptions): Promise<void> {
   const metrics = createMetricsRegistry();
-  const logger = createLogger({ level: config.logLevel, registry: metrics });
+  const logger = createLogger({
+    level: config.logLevel,
+    registry: metrics,
+    ...(config.slackWebhookUrl === undefined ? {} : { slack: { webhookUrl: config.slackWebhookUrl } }),
+  });
   const runPricing = which === "all" || which === "pricing";
   const runWaiver = which === "all" || which === "waiver";
   const database = await openCarfareDatabase(config, `serve ${which}`);
@@ -138,6 +142,8 @@ function printBanner(o: {
     );
   }
   lines.push(`  metrics         http://${host}:${o.metricsPort}/metrics`);
+  if (o.config.slackWebhookUrl !== undefined)
+    lines.push("  error logs      also posted to Slack (CARFARE_SLACK_WEBHOOK_URL)");
   if (o.demo !== undefined) {
     const token = o.demo.adminToken.slice(o.demo.adminToken.indexOf(":") + 1);
     lines.push(
