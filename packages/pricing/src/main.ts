@@ -121,31 +121,36 @@ export async function startPricingService(options: PricingServiceOptions): Promi
     port: options.port,
     // A tariff document with a couple of thousand models is a few hundred KB; leave room.
     channelOptions: { "grpc.max_receive_message_length": 8 * 1024 * 1024 },
-    interceptors: [telemetry],
     services: [
       {
         definition: withSafeDecoding({
           ...PricingServiceService,
           quote: { ...PricingServiceService.quote, responseSerialize: encodeQuote },
         }),
-        implementation: createPricingService({
-          quote: { catalog, coupons: book, tokens, recorder, clock },
-          settle: { catalog, tokens, settlements, clock },
-          serviceTokens: options.serviceTokens,
-          onBug,
-          ...(observer === undefined ? {} : { observer }),
-        }),
+        implementation: telemetry.instrument(
+          PricingServiceService,
+          createPricingService({
+            quote: { catalog, coupons: book, tokens, recorder, clock },
+            settle: { catalog, tokens, settlements, clock },
+            serviceTokens: options.serviceTokens,
+            onBug,
+            ...(observer === undefined ? {} : { observer }),
+          }),
+        ),
       },
       {
         definition: withSafeDecoding(TariffAdminServiceService),
-        implementation: createTariffAdminService({
-          publish: { tariffs, catalog, clock },
-          putCoupon: { coupons: couponRepository, book, catalog, clock },
-          catalog,
-          adminTokens: options.adminTokens,
-          onBug,
-          ...(observer === undefined ? {} : { observer }),
-        }),
+        implementation: telemetry.instrument(
+          TariffAdminServiceService,
+          createTariffAdminService({
+            publish: { tariffs, catalog, clock },
+            putCoupon: { coupons: couponRepository, book, catalog, clock },
+            catalog,
+            adminTokens: options.adminTokens,
+            onBug,
+            ...(observer === undefined ? {} : { observer }),
+          }),
+        ),
       },
     ],
   });

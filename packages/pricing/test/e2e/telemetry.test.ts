@@ -110,6 +110,30 @@ describe.each(databasesUnderTest())("pricing telemetry: metrics and logs of the 
     expect(line?.duration_ms).toBeGreaterThanOrEqual(0);
   });
 
+  it("echoes the request id in the response headers: the caller's own, or the one generated", async () => {
+    const headersOf = (metadata: grpc.Metadata) =>
+      new Promise<grpc.Metadata>((resolve, reject) => {
+        const pending = (service.clients.pricing as unknown as grpc.Client).makeUnaryRequest(
+          `/${PRICING}/Settle`,
+          // An empty SettleRequest: refused for its missing token, which is all this test needs.
+          () => Buffer.alloc(0),
+          (bytes: Buffer) => bytes,
+          {},
+          metadata,
+          () => {},
+        );
+        pending.on("metadata", resolve);
+        pending.on("status", (s: grpc.StatusObject) => {
+          if (s.code === grpc.status.OK) reject(new Error("expected a refusal"));
+        });
+      });
+    const withId = new grpc.Metadata();
+    withId.set("x-request-id", "checkout-91b2");
+    expect((await headersOf(withId)).get("x-request-id")).toEqual(["checkout-91b2"]);
+    const generated = (await headersOf(new grpc.Metadata())).get("x-request-id");
+    expect(generated[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it("When a caller sends none, then a UUID is generated; a refusal is logged at info with its details", () => {
     const refusal = lines().find((l) => l.rpc === `/${PRICING}/Quote` && l.grpc_code === "NotFound");
     expect(refusal).toMatchObject({ level: 30 });

@@ -34,8 +34,6 @@ export interface GrpcServerOptions {
   readonly services: readonly GrpcServiceRegistration[];
   /** Default: insecure (TLS ends at the mesh / ingress). */
   readonly credentials?: grpc.ServerCredentials;
-  /** Server interceptors (metrics, auth), run in order for every call. */
-  readonly interceptors?: readonly grpc.ServerInterceptor[];
   /** Overrides of `DEFAULT_SERVER_OPTIONS` and any other grpc-js channel option. */
   readonly channelOptions?: grpc.ChannelOptions;
   /** The buf image reflection serves; default `DESCRIPTOR_PATH`. */
@@ -82,7 +80,6 @@ export const DEFAULT_SERVER_OPTIONS: grpc.ChannelOptions = {
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServerHandle> {
   const serverOptions: grpc.ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options.channelOptions };
-  if (options.interceptors !== undefined) serverOptions.interceptors = [...options.interceptors];
   const server = new grpc.Server(serverOptions);
 
   const names = options.services.map(({ definition }) => serviceName(definition));
