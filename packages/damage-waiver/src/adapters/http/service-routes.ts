@@ -54,8 +54,17 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
     ...(deps.refreshCatalog === undefined ? {} : { refreshCatalog: deps.refreshCatalog }),
   };
 
-  app.addHook("onRequest", async (request) => {
-    request.waiverActor = authenticateCaller(deps.serviceTokens, deps.adminTokens, request.headers.authorization);
+  // A plain callback: it runs on every service request (see the hooks of waiver-app.ts).
+  app.addHook("onRequest", (request, _reply, done) => {
+    let actor: string;
+    try {
+      actor = authenticateCaller(deps.serviceTokens, deps.adminTokens, request.headers.authorization);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    request.waiverActor = actor;
+    done();
   });
 
   app.post(
