@@ -33,10 +33,12 @@ export interface RunningWaiverService {
   readonly catalog: PolicyCatalog;
   readonly app: FastifyInstance;
   /**
-   * Stops taking requests (new ones get 503), lets those in flight finish for up to `graceMs`, then closes
-   * the remaining connections and stops polling for policies. The database is the caller's to close.
+   * Drains for `drainMs` (default 0): requests are still served, but `/readyz` answers 503 so that load
+   * balancers stop sending. Then stops taking requests (new ones get 503), lets those in flight finish for up
+   * to `graceMs`, closes the remaining connections and stops polling for policies. The database is the
+   * caller's to close.
    */
-  stop(graceMs?: number): Promise<void>;
+  stop(graceMs?: number, drainMs?: number): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -58,6 +60,7 @@ export async function startWaiverService(options: WaiverServiceOptions): Promise
   await refresher.load();
   refresher.start();
 
+  let draining = false;
   let app: FastifyInstance;
   try {
     app = await buildWaiverApp({
@@ -72,6 +75,7 @@ export async function startWaiverService(options: WaiverServiceOptions): Promise
       ready: async () => {
         await queryRows(db, sql`SELECT 1`);
       },
+      draining: () => draining,
       ...(options.metrics === undefined
         ? {}
         : { metrics: options.metrics, observer: createWaiverMetrics(options.metrics) }),
@@ -90,7 +94,12 @@ export async function startWaiverService(options: WaiverServiceOptions): Promise
     url: `http://${host}:${port}`,
     catalog,
     app,
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = 10_000, drainMs = 0) {
+      if (drainMs > 0) {
+        draining = true;
+        logger.info({ drain_ms: drainMs }, "draining: /readyz answers 503, requests are still served");
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+      }
       const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
       try {
         await app.close();

@@ -55,6 +55,11 @@ export interface WaiverAppDeps {
   readonly ready?: () => Promise<void>;
   /** How long `/readyz` waits for `ready`. Default 1,000 ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * True while the service drains before shutting down: `/readyz` answers 503 (so that balancers stop
+   * sending) while every other route still serves. Default: never.
+   */
+  readonly draining?: () => boolean;
   /** Told of every waiver quote and incident change (the business counters); default: nobody. */
   readonly observer?: WaiverObserver;
   /** The largest request body accepted, in bytes. Default 1 MiB. */
@@ -251,6 +256,11 @@ export async function buildWaiverApp(deps: WaiverAppDeps): Promise<FastifyInstan
   // Probes (Kubernetes): no token, not in the OpenAPI document. While closing, onRequest answers 503 first.
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (request) => {
+    if (deps.draining?.() === true) {
+      throw new TransportRefusal("WAIVER.UNAVAILABLE", "not ready: the service is shutting down", {
+        "retry-after": "1",
+      });
+    }
     const timeoutMs = deps.readyTimeoutMs ?? 1000;
     try {
       await withTimeout(deps.ready?.() ?? Promise.resolve(), timeoutMs);
