@@ -51,14 +51,93 @@ export function parseJsonBody(bytes: Buffer, contentType: string | undefined): u
     throw new MalformedJsonError("the body is not valid UTF-8 text");
   }
   if (text.trim() === "") return undefined;
+  return parseJsonText(text);
+}
+
+/**
+ * JSON text decoded from UTF-8 (so without lone surrogates) as `parseJsonBody` reads it: parsed, with the
+ * values no field can take replaced by a `RefusedValue`. Most bodies cannot hold such a value at all, and
+ * those are parsed without the reviver, which is what costs (it visits every value): the result is the same,
+ * as `mayHoldRefusedValue` explains and a property test checks against `parseJsonTextWithReviver`.
+ */
+export function parseJsonText(text: string): unknown {
+  return mayHoldRefusedValue(text) ? parseJsonTextWithReviver(text) : parseJson(text, undefined);
+}
+
+/** `parseJsonText` the slow way: every value visited by the reviver that marks the refused ones. */
+export function parseJsonTextWithReviver(text: string): unknown {
+  return parseJson(text, refuseUnusableValues);
+}
+
+function parseJson(text: string, reviver: ((key: string, value: unknown) => unknown) | undefined): unknown {
   try {
-    return JSON.parse(text, refuseUnusableValues);
+    return JSON.parse(text, reviver);
   } catch (error) {
     if (error instanceof SyntaxError) throw new MalformedJsonError(`the body is not valid JSON: ${error.message}`);
     if (error instanceof RangeError)
       throw new MalformedJsonError("the body is not valid JSON: it is nested too deeply");
     throw error;
   }
+}
+
+/** Nesting up to which the reviver's recursion surely fits the stack (it overflows at a few thousand). */
+const MAX_FAST_DEPTH = 256;
+/** Integer digits below which a number is finite (a double overflows from 309 digits: 1.8e308). */
+const MAX_FAST_DIGITS = 300;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LOWER_U = 0x75;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Whether JSON text (decoded from UTF-8) could hold a value the reviver would refuse, or nest deeper than the
+ * reviver can follow; false means `JSON.parse` alone gives exactly what the reviver would. One pass, strings
+ * skipped. The refused values, and why each is caught (text that is not JSON fails the same way either way):
+ * - NUL and lone surrogates: raw, a NUL is invalid JSON and valid UTF-8 has no lone surrogate, so either
+ *   needs a `\u` escape in a string (a `\u` after an escaped backslash does not count);
+ * - `-0`: a number `-0…` (`-0`, `-0.0`, `-0e5`), or one that underflows to zero, which needs an exponent;
+ * - non-finite numbers: an exponent, or at least 309 integer digits.
+ * So: no `\u` escape, no `-0`, no `e`/`E` right after a digit (in `true`/`false` it follows a letter), no run
+ * of 300 digits, and nesting of at most 256 levels.
+ */
+export function mayHoldRefusedValue(text: string): boolean {
+  const length = text.length;
+  let digits = 0;
+  let depth = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === QUOTE) break;
+        if (d === BACKSLASH && text.charCodeAt(++i) === LOWER_U) return true;
+      }
+      digits = 0;
+    } else if (c >= DIGIT_0 && c <= DIGIT_9) {
+      if (++digits >= MAX_FAST_DIGITS) return true;
+    } else {
+      if (c === MINUS) {
+        if (text.charCodeAt(i + 1) === DIGIT_0) return true;
+      } else if (c === LOWER_E || c === UPPER_E) {
+        if (digits > 0) return true;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (++depth > MAX_FAST_DEPTH) return true;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+      }
+      digits = 0;
+    }
+  }
+  return false;
 }
 
 function refuseUnusableValues(_key: string, value: unknown): unknown {
