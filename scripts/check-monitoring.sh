@@ -10,7 +10,10 @@
 #      started on loopback in a temp dir (a parse error answers 400 bad_data) over backfilled synthetic series that
 #      have exactly the exported names and labels; it is stopped at the end
 #   6. every metric name used by the rules and the dashboards is one the services export (or `up`, or
-#      kube-state-metrics for the optional replica alerts); the list is printed (METRIC lines) for the cross-check
+#      kube-state-metrics for the optional replica alerts); the list is printed (METRIC lines) for the cross-check.
+#      Steps 5 and 6 take the queries, the names in them and the list of exported names from
+#      deploy/monitoring/test/monitoring-queries.ts; `npm run test:monitoring` runs the same queries against the
+#      real services scraped by a real Prometheus, and checks that list against what they really export
 #   7. that prometheus runs deploy/monitoring/prometheus.yml (Kubernetes discovery replaced by static stand-ins for
 #      the pods): its relabelling must yield the jobs carfare-pricing / carfare-waiver with namespace and pod, and
 #      it loads the 14 alert rules; deploy/monitoring/pod-monitor.yaml is checked for shape only
@@ -44,7 +47,9 @@ for tool in promtool amtool prometheus prometheus-alertmanager; do
 done
 if ! command -v node >/dev/null 2>&1; then echo "!!!!!!!!!! NODE NOT FOUND !!!!!!!!!!"; missing=1; fi
 if [[ $missing == 1 ]]; then exit 1; fi
-if [[ ! -d node_modules/yaml ]]; then echo "!!!!!!!!!! node_modules/yaml NOT FOUND: run npm ci first !!!!!!!!!!"; exit 1; fi
+for module in yaml tsx; do
+  if [[ ! -d node_modules/$module ]]; then echo "!!!!!!!!!! node_modules/$module NOT FOUND: run npm ci first !!!!!!!!!!"; exit 1; fi
+done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/check-monitoring.XXXXXX")
 PROM_PID=""
@@ -348,36 +353,21 @@ promtool tsdb create-blocks-from openmetrics "$TMP/prometheus/synthetic.om" "$TM
 # The Prometheus runs deploy/monitoring/prometheus.yml, with the Kubernetes pod discovery replaced by static targets
 # that carry the labels the discovery would give the carfare pods (Debian's prometheus is built without Kubernetes
 # discovery): its relabelling must turn them into the jobs carfare-pricing / carfare-waiver with namespace and pod.
-node --input-type=module - "$MON/prometheus.yml" "$ROOT/$MON/alerts.rules.yaml" "$TMP/prometheus/prometheus.yml" <<'EOF' || fail "deploy/monitoring/prometheus.yml"
-import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
-const require = createRequire(process.cwd() + "/package.json");
-const YAML = require("yaml");
+node --import tsx --input-type=module - "$MON/prometheus.yml" "$ROOT/$MON/alerts.rules.yaml" "$TMP/prometheus/prometheus.yml" <<'EOF' || fail "deploy/monitoring/prometheus.yml"
+import { writeFileSync } from "node:fs";
+import YAML from "yaml";
+const { withStaticPods } = await import(`${process.cwd()}/deploy/monitoring/test/monitoring-queries.ts`);
 const [src, rules, out] = process.argv.slice(2);
-const config = YAML.parse(readFileSync(src, "utf8"));
-const job = config.scrape_configs.find((j) => j.kubernetes_sd_configs);
-if (!job) throw new Error("no scrape job with kubernetes_sd_configs");
-const pod = (app, name, port, scrape = "true") => ({
-  targets: ["127.0.0.1:9"],
-  labels: {
-    __meta_kubernetes_namespace: "carfare-prod",
-    __meta_kubernetes_pod_name: name,
-    __meta_kubernetes_pod_label_app_kubernetes_io_name: app,
-    __meta_kubernetes_pod_annotation_prometheus_io_scrape: scrape,
-    __meta_kubernetes_pod_annotation_prometheus_io_path: "/metrics",
-    __meta_kubernetes_pod_container_port_name: port,
-  },
-});
-delete job.kubernetes_sd_configs;
-job.static_configs = [
+const pod = (app, pod, portName, scrape = true) => ({ app, pod, namespace: "carfare-prod", address: "127.0.0.1:9", portName, scrape });
+const config = withStaticPods([
   pod("carfare-pricing", "carfare-pricing-7d9f-abcde", "metrics"),
   pod("carfare-pricing", "carfare-pricing-7d9f-abcde", "grpc"),
   pod("carfare-waiver", "carfare-waiver-5c6b-fghij", "metrics"),
   pod("carfare-waiver", "carfare-waiver-5c6b-fghij", "http"),
   pod("someone-else", "someone-else-1", "metrics"),
-  pod("carfare-pricing", "carfare-pricing-unannotated", "metrics", "false"),
-];
-job.scrape_interval = "1h"; // never scraped during the check
+  pod("carfare-pricing", "carfare-pricing-unannotated", "metrics", false),
+], src);
+config.scrape_configs.find((j) => j.static_configs).scrape_interval = "1h"; // never scraped during the check
 config.rule_files = [rules];
 delete config.alerting;
 writeFileSync(out, YAML.stringify(config));
@@ -403,52 +393,14 @@ process.exit(problems.length ? 1 : 0);
 EOF
 
 # ------------------------------------------------------------------ 5-6. every query parses; metric names
-node --input-type=module - "$PORT" "$QUERY_TIME" "$MON/alerts.rules.yaml" "$GRAF"/carfare-*.json <<'EOF' || FAILED=1
-import { createRequire } from "node:module";
+# The queries and the metric-name extraction are deploy/monitoring/test/monitoring-queries.ts, shared with the live
+# test (npm run test:monitoring), which runs the same queries against the real services.
+node --import tsx --input-type=module - "$PORT" "$QUERY_TIME" "$MON/alerts.rules.yaml" "$GRAF"/carfare-*.json <<'EOF' || FAILED=1
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-const require = createRequire(process.cwd() + "/package.json");
-const YAML = require("yaml");
+const { DOCUMENTED_SERVICE_METRICS: SERVICE, KUBE_STATE_METRICS: KUBE_STATE, dashboardQueries, isPrometheusOwn, metricNames, ruleQueries, substituteGrafanaVariables: substitute } =
+  await import(`${process.cwd()}/deploy/monitoring/test/monitoring-queries.ts`);
 const [port, queryTime, rulesFile, ...dashboards] = process.argv.slice(2);
-
-// What the services export (prom-client defaults, gRPC and HTTP RED, business counters), Prometheus' `up`,
-// and kube-state-metrics (optional replica alerts only).
-const SERVICE = new Set([
-  "process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds", "nodejs_heap_size_used_bytes",
-  "grpc_server_started_total", "grpc_server_handled_total",
-  "grpc_server_handling_seconds_bucket", "grpc_server_handling_seconds_sum", "grpc_server_handling_seconds_count",
-  "http_request_duration_seconds_bucket", "http_request_duration_seconds_sum", "http_request_duration_seconds_count",
-  "carfare_quotes_total", "carfare_settlements_total", "carfare_pricing_refusals_total", "carfare_waiver_quotes_total",
-  "carfare_incident_transitions_total", "carfare_liabilities_total",
-  "carfare_quote_records_written_total", "carfare_quote_records_dropped_total", "carfare_quote_records_pending",
-  "log_messages_total",
-]);
-const PROMETHEUS = new Set(["up"]);
-const KUBE_STATE = new Set(["kube_deployment_spec_replicas", "kube_deployment_status_replicas_available"]);
-const KEYWORDS = new Set(["and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan", "Inf", "NaN"]);
-
-function metricNames(expr) {
-  let s = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
-  s = s.replace(/\{[^}]*\}/g, " ").replace(/\[[^\]]*\]/g, " ");
-  s = s.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
-  const names = new Set();
-  for (const m of s.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
-    const before = s[m.index - 1];
-    if (before && /[0-9.]/.test(before)) continue; // 1e3, 0.5
-    if (s.slice(m.index + m[0].length).trimStart().startsWith("(")) continue; // a function or aggregation
-    if (KEYWORDS.has(m[0])) continue;
-    names.add(m[0]);
-  }
-  return names;
-}
-
-// Grafana's variables → something Prometheus accepts.
-function substitute(expr) {
-  return expr
-    .replaceAll("$__rate_interval", "5m").replaceAll("$__interval", "1m")
-    .replaceAll("$__range_s", "3600").replaceAll("$__range", "1h")
-    .replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, ".*");
-}
 
 // null when the query parses and returns at least one series over the synthetic data; else why not.
 async function parses(expr) {
@@ -471,11 +423,10 @@ function use(name, place) {
 }
 
 // Rules: names only (promtool parsed them).
-const rules = YAML.parse(readFileSync(rulesFile, "utf8"));
-for (const g of rules.groups) for (const r of g.rules) {
-  for (const n of metricNames(r.expr)) {
+for (const { where, expr } of ruleQueries(rulesFile)) {
+  for (const n of metricNames(expr)) {
     use(n, "rules");
-    if (!SERVICE.has(n) && !PROMETHEUS.has(n) && !KUBE_STATE.has(n)) problem(`${rulesFile} ${r.alert ?? r.record}`, `unknown metric ${n}`);
+    if (!SERVICE.has(n) && !isPrometheusOwn(n) && !KUBE_STATE.has(n)) problem(where, `unknown metric ${n}`);
   }
 }
 
@@ -489,7 +440,6 @@ for (const file of dashboards) {
   if (typeof d.schemaVersion !== "number" || d.schemaVersion < 36) problem(name, `schemaVersion ${d.schemaVersion}`);
   if (!d.templating?.list?.some((v) => v.type === "datasource" && v.name === "DS_PROMETHEUS")) problem(name, "no DS_PROMETHEUS datasource variable");
   const ids = new Set();
-  const checks = [];
   for (const p of d.panels ?? []) {
     const where = `${name} panel ${p.id} "${p.title}"`;
     if (ids.has(p.id)) problem(where, "duplicate panel id");
@@ -498,26 +448,16 @@ for (const file of dashboards) {
     if (!g || g.x < 0 || g.w < 1 || g.x + g.w > 24 || g.h < 1) problem(where, `bad gridPos ${JSON.stringify(g)}`);
     if (p.type === "row") continue;
     if (p.datasource?.uid !== "${DS_PROMETHEUS}") problem(where, "datasource is not ${DS_PROMETHEUS}");
-    if (!Array.isArray(p.targets) || p.targets.length === 0) { problem(where, "no targets"); continue; }
-    for (const t of p.targets) {
-      if (typeof t.expr !== "string" || !t.expr.trim()) { problem(where, `target ${t.refId} has no expr`); continue; }
-      checks.push([`${where} ${t.refId}`, t.expr]);
-    }
   }
-  for (const v of d.templating?.list ?? []) {
-    if (v.type !== "query") continue;
-    const q = typeof v.query === "string" ? v.query : v.query?.query;
-    const m = /^label_values\((.*),\s*([a-zA-Z_]\w*)\)$/.exec(q ?? "");
-    if (!m) { problem(`${name} variable ${v.name}`, `not label_values(selector, label): ${q}`); continue; }
-    checks.push([`${name} variable ${v.name}`, m[1]]);
-  }
-  const results = await Promise.all(checks.map(([, expr]) => parses(substitute(expr))));
-  checks.forEach(([where, expr], i) => {
+  const { queries: checks, problems } = dashboardQueries(d, name);
+  for (const { where, expr: why } of problems) problem(where, why);
+  const results = await Promise.all(checks.map(({ expr }) => parses(substitute(expr))));
+  checks.forEach(({ where, expr }, i) => {
     queries++;
     if (results[i]) problem(where, `${results[i]}\n    ${substitute(expr)}`);
     for (const n of metricNames(substitute(expr))) {
       use(n, name);
-      if (!SERVICE.has(n) && !PROMETHEUS.has(n)) problem(where, `unknown metric ${n} (not exported by the services)`);
+      if (!SERVICE.has(n) && !isPrometheusOwn(n)) problem(where, `unknown metric ${n} (not exported by the services)`);
     }
   });
 }
@@ -525,7 +465,7 @@ console.log(`${queries} dashboard queries parsed by prometheus and returned data
 
 console.log("\n== metric names used (by rules and dashboards)");
 for (const n of [...used.keys()].sort()) {
-  const kind = SERVICE.has(n) ? "service" : PROMETHEUS.has(n) ? "prometheus" : KUBE_STATE.has(n) ? "kube-state-metrics" : "UNKNOWN";
+  const kind = SERVICE.has(n) ? "service" : isPrometheusOwn(n) ? "prometheus" : KUBE_STATE.has(n) ? "kube-state-metrics" : "UNKNOWN";
   console.log(`METRIC ${n} ${kind} ${[...used.get(n)].sort().join(",")}`);
 }
 process.exit(failed ? 1 : 0);
