@@ -86,6 +86,31 @@ export function waiverQuoteJson(quote: WaiverQuote): Record<string, unknown> {
   };
 }
 
+/**
+ * `JSON.stringify(waiverQuoteJson(quote))`, character for character, written directly: no intermediate
+ * object graph, and JSON.stringify only for the strings (which it escapes). The waiver quote is the hot
+ * route; a property test holds this to the generic path for any quote, any text included.
+ */
+export function waiverQuoteText(quote: WaiverQuote): string {
+  let text = `{"policyId":${JSON.stringify(quote.policyId)},"policyVersion":${jsonNumber(quote.policyVersion)},"currency":${JSON.stringify(quote.currency)},"options":[`;
+  const { options } = quote;
+  for (let i = 0; i < options.length; i++) {
+    const option = options[i] as WaiverQuote["options"][number];
+    if (i > 0) text += ",";
+    text += `{"productCode":${JSON.stringify(option.productCode)},"name":${JSON.stringify(option.name)}`;
+    if (option.selfPayCap !== undefined) text += `,"selfPayCap":${jsonNumber(option.selfPayCap)}`;
+    text += `,"fee":${jsonNumber(option.fee)},"eligible":${option.eligible ? "true" : "false"}`;
+    if (option.ineligibleReason !== undefined) text += `,"ineligibleReason":${JSON.stringify(option.ineligibleReason)}`;
+    text += "}";
+  }
+  return `${text}]}`;
+}
+
+/** A number as JSON.stringify writes it (`null` when not finite; `-0` as `0`, as String does). */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
+}
+
 export function policyVersionListJson(versions: readonly PublishedPolicy[]): Record<string, unknown> {
   const [first] = versions;
   return {

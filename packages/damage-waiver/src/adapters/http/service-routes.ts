@@ -10,7 +10,7 @@ import { reportIncident } from "../../application/report-incident.js";
 import type { Incident } from "../../domain/incident.js";
 import { parseRfc3339 } from "../../domain/policy-rules.js";
 import { IdempotencyKeyRequiredError, InvalidRequestError } from "../../domain/waiver-errors.js";
-import { etagOf, incidentJson, incidentPageJson, waiverQuoteJson } from "./representations.js";
+import { etagOf, incidentJson, incidentPageJson, waiverQuoteText } from "./representations.js";
 import { authenticateCaller, expectedVersionOf } from "./request-context.js";
 import {
   AssessmentBody,
@@ -89,7 +89,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { body } = request;
       const quote = quoteWaiverOptions(
         { catalog, clock },
@@ -104,7 +104,10 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ deps: WaiverAppDeps }> =
       );
       if (!quote.ok) throw quote.error;
       observer.quoted(body.market, body.carClass);
-      return waiverQuoteJson(quote.value);
+      // Already JSON text: with this Content-Type, Fastify sends it as it is (and adds charset=utf-8, as for
+      // any JSON answer), so the serializer is not run on it.
+      reply.header("content-type", "application/json");
+      return waiverQuoteText(quote.value);
     },
   );
 

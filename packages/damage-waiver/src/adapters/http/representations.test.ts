@@ -1,0 +1,62 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { WaiverQuote } from "../../application/quote-waiver-options.js";
+import { waiverQuoteJson, waiverQuoteText } from "./representations.js";
+import { WaiverQuote as WaiverQuoteSchema } from "./schemas.js";
+
+const anyText = fc.string({ unit: "binary", maxLength: 40 });
+const anyNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, Number.MAX_SAFE_INTEGER, 1e21));
+
+const anyOption = fc.record(
+  {
+    productCode: anyText,
+    name: anyText,
+    selfPayCap: anyNumber,
+    fee: anyNumber,
+    eligible: fc.boolean(),
+    ineligibleReason: fc.oneof(fc.constantFrom("DRIVER_TOO_YOUNG", "LICENSE_TOO_NEW"), anyText),
+  },
+  { requiredKeys: ["productCode", "name", "fee", "eligible"] },
+);
+
+const anyQuote = fc.record({
+  policyId: anyText,
+  policyVersion: anyNumber,
+  currency: anyText,
+  options: fc.array(anyOption, { maxLength: 8 }),
+}) as fc.Arbitrary<WaiverQuote>;
+
+describe("waiverQuoteText", () => {
+  it("writes exactly what JSON.stringify writes of the waiver quote's representation, for any quote and any text", () => {
+    fc.assert(
+      fc.property(anyQuote, (quote) => {
+        expect(waiverQuoteText(quote)).toBe(JSON.stringify(waiverQuoteJson(quote)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("keeps every field of the documented response, optional ones included", () => {
+    const quote: WaiverQuote = {
+      policyId: "kr-waiver",
+      policyVersion: 3,
+      currency: "KRW",
+      options: [
+        { productCode: "CAP_300K", name: "Self-pay up to 300,000", selfPayCap: 300_000, fee: 12_000, eligible: true },
+        {
+          productCode: "CAP_0",
+          name: "No self-pay",
+          fee: 21_600,
+          eligible: false,
+          ineligibleReason: "DRIVER_TOO_YOUNG",
+        },
+      ],
+    };
+    const sent = JSON.parse(waiverQuoteText(quote));
+    expect(sent).toEqual(quote);
+    expect(Object.keys(sent).sort()).toEqual(Object.keys(WaiverQuoteSchema.properties).sort());
+    expect(Object.keys({ ...sent.options[0], ...sent.options[1] }).sort()).toEqual(
+      Object.keys(WaiverQuoteSchema.properties.options.items.properties).sort(),
+    );
+  });
+});
