@@ -1,11 +1,38 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { WaiverQuote } from "../../application/quote-waiver-options.js";
+import type { WaiverOption } from "../../domain/quote-waiver.js";
 import { waiverQuoteJson, waiverQuoteText } from "./representations.js";
 import { WaiverQuote as WaiverQuoteSchema } from "./schemas.js";
 
-const anyText = fc.string({ unit: "binary", maxLength: 40 });
+// Any code point, any UTF-16 code unit alone (lone surrogates, which JSON.stringify escapes), and text made of
+// what JSON escapes and its neighbours.
+const anyText = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)), maxLength: 40 }),
+  fc.string({
+    unit: fc.constantFrom(
+      '"',
+      "\\",
+      "/",
+      "\n",
+      "\u0000",
+      "\u001f",
+      "\u007f",
+      "\u2028",
+      "\ud800",
+      "\udc00",
+      "😀",
+      "é",
+      "a",
+    ),
+    maxLength: 12,
+  }),
+);
 const anyNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, Number.MAX_SAFE_INTEGER, 1e21));
+
+/** Every key of `T`, optional ones too: a field added to the domain type must be given an arbitrary here. */
+type EveryKey<T> = { [K in keyof Required<T>]: fc.Arbitrary<unknown> };
 
 const anyOption = fc.record(
   {
@@ -15,7 +42,7 @@ const anyOption = fc.record(
     fee: anyNumber,
     eligible: fc.boolean(),
     ineligibleReason: fc.oneof(fc.constantFrom("DRIVER_TOO_YOUNG", "LICENSE_TOO_NEW"), anyText),
-  },
+  } satisfies EveryKey<WaiverOption>,
   { requiredKeys: ["productCode", "name", "fee", "eligible"] },
 );
 
@@ -24,7 +51,7 @@ const anyQuote = fc.record({
   policyVersion: anyNumber,
   currency: anyText,
   options: fc.array(anyOption, { maxLength: 8 }),
-}) as fc.Arbitrary<WaiverQuote>;
+} satisfies EveryKey<WaiverQuote>) as fc.Arbitrary<WaiverQuote>;
 
 describe("waiverQuoteText", () => {
   it("writes exactly what JSON.stringify writes of the waiver quote's representation, for any quote and any text", () => {

@@ -88,22 +88,31 @@ export function waiverQuoteJson(quote: WaiverQuote): Record<string, unknown> {
 
 /**
  * `JSON.stringify(waiverQuoteJson(quote))`, character for character, written directly: no intermediate
- * object graph, and JSON.stringify only for the strings (which it escapes). The waiver quote is the hot
+ * object graph, and strings copied as they are unless JSON must escape them. The waiver quote is the hot
  * route; a property test holds this to the generic path for any quote, any text included.
  */
 export function waiverQuoteText(quote: WaiverQuote): string {
-  let text = `{"policyId":${JSON.stringify(quote.policyId)},"policyVersion":${jsonNumber(quote.policyVersion)},"currency":${JSON.stringify(quote.currency)},"options":[`;
+  let text = `{"policyId":${jsonString(quote.policyId)},"policyVersion":${jsonNumber(quote.policyVersion)},"currency":${jsonString(quote.currency)},"options":[`;
   const { options } = quote;
   for (let i = 0; i < options.length; i++) {
     const option = options[i] as WaiverQuote["options"][number];
     if (i > 0) text += ",";
-    text += `{"productCode":${JSON.stringify(option.productCode)},"name":${JSON.stringify(option.name)}`;
+    text += `{"productCode":${jsonString(option.productCode)},"name":${jsonString(option.name)}`;
     if (option.selfPayCap !== undefined) text += `,"selfPayCap":${jsonNumber(option.selfPayCap)}`;
     text += `,"fee":${jsonNumber(option.fee)},"eligible":${option.eligible ? "true" : "false"}`;
-    if (option.ineligibleReason !== undefined) text += `,"ineligibleReason":${JSON.stringify(option.ineligibleReason)}`;
+    if (option.ineligibleReason !== undefined) text += `,"ineligibleReason":${jsonString(option.ineligibleReason)}`;
     text += "}";
   }
   return `${text}]}`;
+}
+
+/** Characters JSON.stringify writes otherwise than as themselves: quote, backslash, controls, surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is looked for
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON.stringify writes it; most need no escape, and are quoted as they are. */
+function jsonString(value: string): string {
+  return ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 /** A number as JSON.stringify writes it (`null` when not finite; `-0` as `0`, as String does). */
