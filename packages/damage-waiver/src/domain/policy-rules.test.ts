@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { referencePolicy } from "../../test/builders/policy-builder.js";
-import { checkPolicyRules } from "./policy-rules.js";
+import { checkPolicyRules, parseRfc3339 } from "./policy-rules.js";
 import type { AuthoredPolicyDocument } from "./waiver-policy.js";
 
 type Draft<T> = { -readonly [K in keyof T]: Draft<T[K]> };
@@ -241,5 +242,99 @@ describe("checkPolicyRules", () => {
       "prices.MIDSIZE.NOPE",
       "effectiveFrom",
     ]);
+  });
+});
+
+/** parseRfc3339 as it was written first, with a regular expression: the reference of the property below. */
+function parseRfc3339ByRegExp(text: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/.exec(text);
+  if (!match) return undefined;
+  const [, year, month, day, h, m, s, fraction, sign, oh, om] = match;
+  const [y, mo, d] = [Number(year), Number(month), Number(day)];
+  const [hours, minutes, seconds] = [Number(h), Number(m), Number(s)];
+  const [offsetHours, offsetMinutes] = [Number(oh ?? 0), Number(om ?? 0)];
+  const last = new Date(0);
+  last.setUTCFullYear(y, mo, 0);
+  if (mo < 1 || mo > 12 || d < 1 || d > last.getUTCDate()) return undefined;
+  if (hours > 23 || minutes > 59 || seconds > 60 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const millis = fraction === undefined ? 0 : Math.floor(Number(`0${fraction}`) * 1000);
+  const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const local = new Date(0);
+  local.setUTCFullYear(y, mo - 1, d);
+  local.setUTCHours(hours, minutes, seconds, millis);
+  return local.getTime() - offset;
+}
+
+describe("parseRfc3339", () => {
+  const digit = fc.constantFrom(..."0123456789");
+  const nearDigit = fc.constantFrom(..."0123456789/:٣", "");
+  const field = (n: number) =>
+    fc.oneof(
+      { weight: 8, arbitrary: fc.array(digit, { minLength: n, maxLength: n }).map((ds) => ds.join("")) },
+      { weight: 1, arbitrary: fc.array(nearDigit, { minLength: n - 1, maxLength: n + 1 }).map((ds) => ds.join("")) },
+    );
+  const sep = (usual: string, others: string[]) =>
+    fc.oneof({ weight: 8, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...others) });
+  const fraction = fc.oneof(
+    fc.constant(""),
+    fc.array(digit, { minLength: 0, maxLength: 12 }).map((ds) => `.${ds.join("")}`),
+  );
+  const zone = fc.oneof(
+    fc.constantFrom("Z", "z", "", "Zx", "+", "GMT"),
+    fc
+      .tuple(
+        fc.constantFrom("+", "-", "−", "*"),
+        field(2),
+        sep(":", ["", "-", "::"]),
+        field(2),
+        fc.constantFrom("", "", "", "0"),
+      )
+      .map((parts) => parts.join("")),
+  );
+  const dateTimeLike = fc
+    .tuple(
+      fc.oneof(field(4), fc.constantFrom("0000", "0099", "0100", "1900", "2000", "2024", "2100", "9999")),
+      sep("-", ["/", ""]),
+      fc.oneof(field(2), fc.constantFrom("00", "01", "02", "12", "13")),
+      sep("-", ["/"]),
+      fc.oneof(field(2), fc.constantFrom("00", "28", "29", "30", "31", "32")),
+      sep("T", ["t", " ", "", "TT"]),
+      fc.oneof(field(2), fc.constantFrom("23", "24")),
+      sep(":", [".", ""]),
+      fc.oneof(field(2), fc.constantFrom("59", "60")),
+      sep(":", ["."]),
+      fc.oneof(field(2), fc.constantFrom("59", "60", "61")),
+      fraction,
+      zone,
+    )
+    .map((parts) => parts.join(""));
+
+  it("reads every text as the regular expression it replaces does, date-times and near misses alike", () => {
+    fc.assert(
+      fc.property(fc.oneof(dateTimeLike, fc.string(), fc.string({ unit: "binary" })), (text) => {
+        expect(parseRfc3339(text)).toBe(parseRfc3339ByRegExp(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    ["2026-11-28T10:00:00+09:00", Date.UTC(2026, 10, 28, 1)],
+    ["2024-02-29T00:00:00Z", Date.UTC(2024, 1, 29)],
+    ["2000-02-29T00:00:00Z", Date.UTC(2000, 1, 29)],
+    ["0050-01-01t00:00:00.5z", -60_589_296_000_000 + 500],
+  ])("reads %s", (text, millis) => {
+    expect(parseRfc3339(text)).toBe(millis);
+  });
+
+  it.each([
+    "2023-02-29T00:00:00Z",
+    "2100-02-29T00:00:00Z",
+    "2026-04-31T00:00:00Z",
+    "2026-11-28T10:00:00",
+    "2026-11-28T10:00:00.Z",
+    "2026-11-28T10:00:00+24:00",
+  ])("refuses %s", (text) => {
+    expect(parseRfc3339(text)).toBeUndefined();
   });
 });
