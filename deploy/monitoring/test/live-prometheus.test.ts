@@ -479,7 +479,7 @@ describe("carfare scraped by a real Prometheus", () => {
     expect([...empty].sort()).toEqual(Object.keys(EMPTY_WHEN_NOTHING_FAILS).sort());
   });
 
-  it("evaluates every alert rule without error, and none is pending or firing", async () => {
+  it("evaluates every alert rule without error; none fires, and only the two p99 latency alerts may be pending", async () => {
     await started;
     type Rule = { name: string; type: string; health: string; lastError?: string; state?: string };
     const groups = (await prometheus.api<{ groups: { name: string; rules: Rule[] }[] }>("rules")).groups;
