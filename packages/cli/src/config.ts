@@ -16,6 +16,7 @@ export interface CarfareConfig {
   /** Error-level logs also go to this Slack incoming webhook; a secret, never logged. */
   readonly slackWebhookUrl: string | undefined;
   readonly shutdownGraceMs: number;
+  readonly shutdownDrainMs: number;
 }
 
 export function loadConfig(env: Environment = process.env): CarfareConfig {
@@ -32,6 +33,7 @@ export function loadConfig(env: Environment = process.env): CarfareConfig {
     logLevel: envString(env, "LOG_LEVEL", "info"),
     slackWebhookUrl: envHttpUrl(env, "CARFARE_SLACK_WEBHOOK_URL"),
     shutdownGraceMs: envInteger(env, "CARFARE_SHUTDOWN_GRACE_MS", 10_000),
+    shutdownDrainMs: envInteger(env, "CARFARE_SHUTDOWN_DRAIN_MS", 0),
   };
 }
 

@@ -24,7 +24,9 @@ const EXAMPLES = new URL("../../../examples/", import.meta.url);
 
 /**
  * `carfare serve`: opens and migrates the database, seeds the demo, starts the services and stops them
- * cleanly on SIGTERM/SIGINT (requests in flight finish within CARFARE_SHUTDOWN_GRACE_MS).
+ * cleanly on SIGTERM/SIGINT: for CARFARE_SHUTDOWN_DRAIN_MS they report not ready (gRPC health NOT_SERVING,
+ * /readyz 503) while still serving, then stop taking requests; those in flight finish within
+ * CARFARE_SHUTDOWN_GRACE_MS.
  */
 export async function serve(config: CarfareConfig, which: ServiceName, options: ServeOptions): Promise<void> {
   const metrics = createMetricsRegistry();
@@ -43,14 +45,17 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
   // process outright (a supervisor may send it as soon as it sees the banner).
   const signalled = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      logger.info({ signal, graceMs: config.shutdownGraceMs }, "stopping: finishing requests in flight");
+      logger.info(
+        { signal, drainMs: config.shutdownDrainMs, graceMs: config.shutdownGraceMs },
+        "stopping: reporting not ready, then finishing requests in flight",
+      );
       resolve();
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
-  const stopAll = async (graceMs: number) => {
-    await Promise.all([pricing?.stop(graceMs), waiver?.stop(graceMs)]);
+  const stopAll = async (graceMs: number, drainMs = 0) => {
+    await Promise.all([pricing?.stop(graceMs, drainMs), waiver?.stop(graceMs, drainMs)]);
     await metricsServer?.close();
     await database.close();
   };
@@ -103,7 +108,7 @@ export async function serve(config: CarfareConfig, which: ServiceName, options: 
   }
 
   await signalled;
-  await stopAll(config.shutdownGraceMs);
+  await stopAll(config.shutdownGraceMs, config.shutdownDrainMs);
   logger.info("stopped");
   logger.flush();
 }

@@ -37,8 +37,12 @@ const WAIVER_QUOTE = JSON.stringify({
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts `carfare serve` on free ports and resolves with its gRPC address and waiver URL from the banner. */
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; grpcAddress: string; waiverUrl: string }> {
+async function startServe(
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; grpcAddress: string; waiverUrl: string }> {
   const env = {
+    ...extraEnv,
     ...baseEnv,
     CARFARE_DATA_DIR: dataDir,
     CARFARE_PRICING_PORT: "0",
@@ -99,6 +103,30 @@ function heldQuote(address: string): { release(): void; done: Promise<string> } 
     },
     done,
   };
+}
+
+/** grpc.health.v1.Health/Check of the whole server over raw HTTP/2: "SERVING", "NOT_SERVING", or what failed. */
+function healthStatus(address: string): Promise<string> {
+  const session = connectHttp2(`http://${address}`);
+  session.on("error", () => {});
+  const stream = session.request({
+    ":method": "POST",
+    ":path": "/grpc.health.v1.Health/Check",
+    "content-type": "application/grpc",
+    te: "trailers",
+  });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("error", (error) => resolve(`failed: ${error.message}`));
+    stream.on("close", () => {
+      session.close();
+      // HealthCheckResponse { status = 1 }: frame header, then the tag 0x08 and the enum value.
+      const message = Buffer.concat(chunks).subarray(5);
+      resolve(message[0] === 0x08 ? (["UNKNOWN", "SERVING", "NOT_SERVING"][message[1] ?? 0] ?? "?") : "no answer");
+    });
+    stream.end(Buffer.from([0, 0, 0, 0, 0]));
+  });
 }
 
 /** A waiver quote whose body is sent in two parts: the second only when `release` is called. */
@@ -172,7 +200,8 @@ describe("carfare serve on SIGTERM under load", () => {
         ...Array.from({ length: 100 }, grpcCaller),
         ...Array.from({ length: 100 }, httpCaller),
       ]);
-      await sleep(500);
+      // Under way before the signal: more than 100 answered (polled: a loaded machine starts slowly).
+      for (const until = Date.now() + 20_000; outcomes.ok <= 100 && Date.now() < until; ) await sleep(50);
       expect(outcomes.ok).toBeGreaterThan(100);
 
       const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
@@ -192,6 +221,47 @@ describe("carfare serve on SIGTERM under load", () => {
       expect(exit.code).toBe(0);
       // Well within the grace period: nothing had to be cut off when it ran out.
       expect(exit.at - signalledAt).toBeLessThan(GRACE_MS);
+    } finally {
+      client.close();
+      child.kill("SIGKILL");
+    }
+  }, 60_000);
+
+  it("When a drain delay is set, then after SIGTERM both report not ready but still answer, until the delay is over", async () => {
+    const { child, grpcAddress, waiverUrl } = await startServe(dataDir, { CARFARE_SHUTDOWN_DRAIN_MS: "3000" });
+    const client = new PricingServiceClient(grpcAddress, credentials.createInsecure());
+    const quote = () =>
+      new Promise<string>((resolve) =>
+        client.quote(QUOTE, new Metadata(), { deadline: Date.now() + 5_000 }, (err) =>
+          resolve(err === null ? "OK" : status[err.code]),
+        ),
+      );
+    const waiverQuote = async () =>
+      (
+        await fetch(`${waiverUrl}/v1/waiver-quotes`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: WAIVER_QUOTE,
+        })
+      ).status;
+    try {
+      expect(await healthStatus(grpcAddress)).toBe("SERVING");
+      expect((await fetch(`${waiverUrl}/readyz`)).status).toBe(200);
+      const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+        child.on("exit", (code) => resolve({ code, at: Date.now() })),
+      );
+      const signalledAt = Date.now();
+      child.kill("SIGTERM");
+      await sleep(300);
+
+      expect(await healthStatus(grpcAddress)).toBe("NOT_SERVING");
+      expect((await fetch(`${waiverUrl}/readyz`)).status).toBe(503);
+      expect(await quote()).toBe("OK");
+      expect(await waiverQuote()).toBe(200);
+
+      const exit = await exited;
+      expect(exit.code).toBe(0);
+      expect(exit.at - signalledAt).toBeGreaterThanOrEqual(3_000);
     } finally {
       client.close();
       child.kill("SIGKILL");
