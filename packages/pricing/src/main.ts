@@ -12,7 +12,11 @@ import { PostgresCouponRepository } from "./adapters/postgres/coupon.repository.
 import { PostgresQuoteLog } from "./adapters/postgres/quote-log.repository.js";
 import { PostgresSettlementRepository } from "./adapters/postgres/settlement.repository.js";
 import { PostgresTariffRepository } from "./adapters/postgres/tariff.repository.js";
-import { BatchingQuoteRecorder, type BatchingQuoteRecorderOptions } from "./application/batching-quote-recorder.js";
+import {
+  BatchingQuoteRecorder,
+  type BatchingQuoteRecorderOptions,
+  QUOTE_DROP_REASONS,
+} from "./application/batching-quote-recorder.js";
 import { CatalogRefresher } from "./application/catalog-refresher.js";
 import { CouponBook } from "./application/coupon-book.js";
 import type { Clock, PublishedTariff } from "./application/ports.js";
@@ -82,6 +86,9 @@ export async function startPricingService(options: PricingServiceOptions): Promi
     labelNames: ["reason"],
     registers: options.metrics === undefined ? [] : [options.metrics],
   });
+  // Every reason's series exists from the start at 0: increase() ignores a series' first sample, so a series
+  // born with the first drop would hide that batch from the alert.
+  for (const reason of QUOTE_DROP_REASONS) dropped.inc({ reason }, 0);
   // Drops come in floods (the database is down and every quote is dropped): warn once per interval.
   const dropWarnings = throttledWarning(10_000, (counts) =>
     log.warn({ dropped: counts }, "quotes dropped from the analysts' record"),

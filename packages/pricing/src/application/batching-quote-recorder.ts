@@ -2,7 +2,8 @@ import type { Quote } from "../domain/quote.js";
 import type { QuoteLog, QuoteRecorder } from "./ports.js";
 
 /** Why quotes were given up on. */
-export type QuoteDropReason = "buffer-full" | "write-failed" | "closed";
+export const QUOTE_DROP_REASONS = ["buffer-full", "write-failed", "closed"] as const;
+export type QuoteDropReason = (typeof QUOTE_DROP_REASONS)[number];
 
 export interface BatchingQuoteRecorderOptions {
   /** Quotes per write; a full batch is written at once. Default 500. */

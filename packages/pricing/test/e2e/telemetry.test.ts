@@ -85,6 +85,12 @@ describe.each(databasesUnderTest())("pricing telemetry: metrics and logs of the 
     expect(await sampleOf(registry, "grpc_server_started_total", settleNever)).toBe(0);
   });
 
+  it("has a quote-drop series for every reason from the start, at 0, so that the first drops are seen", async () => {
+    const text = await registry.metrics();
+    for (const reason of ["buffer-full", "write-failed", "closed"])
+      expect(text).toContain(`carfare_quote_records_dropped_total{reason="${reason}"} 0`);
+  });
+
   it("observes the handling time of each call in grpc_server_handling_seconds", async () => {
     const text = await registry.metrics();
     expect(text).toMatch(
