@@ -329,8 +329,9 @@ for (const market of ["kr", "my"]) {
     counter("carfare_waiver_quotes_total", { ...w, market, car_class }, 10);
   }
   counter("carfare_settlements_total", { ...p, market }, 2);
-  for (const to of ["ASSESSED", "CHARGED", "DISPUTED", "CLOSED"]) counter("carfare_incident_transitions_total", { ...w, market, to }, 0.1);
-  for (const basis of ["CAPPED", "FULL_SHARE", "LEGACY_DEDUCTIBLE"]) counter("carfare_liabilities_total", { ...w, market, basis }, 0.05);
+  for (const [from, to] of [["NONE", "REPORTED"], ["REPORTED", "ASSESSED"], ["ASSESSED", "CHARGED"], ["CHARGED", "DISPUTED"], ["DISPUTED", "CLOSED"]])
+    counter("carfare_incident_transitions_total", { ...w, market, from, to }, 0.1);
+  for (const basis of ["CAPPED", "FIXED_DEDUCTIBLE", "EXCLUDED"]) counter("carfare_liabilities_total", { ...w, market, basis }, 0.05);
 }
 for (const code of ["PRICING.COUPON_EXPIRED", "PRICING.COUPON_NOT_APPLICABLE"]) counter("carfare_pricing_refusals_total", { ...p, code }, 0.5);
 counter("carfare_quote_records_written_total", p, 180);
