@@ -80,8 +80,6 @@ const WAIVER_QUOTE = {
 const EMPTY_WHEN_NOTHING_FAILS: Record<string, string> = {
   'carfare-pricing.json "Server error ratio"': "no call ended with a server error",
   'carfare-pricing.json "Server error ratio by method"': "no call ended with a server error",
-  'carfare-pricing.json "Quote records dropped/s by reason"':
-    "no quote record was dropped (its series appear with the first drop)",
   'carfare-waiver.json "5xx ratio"': "no request answered 5xx",
   'carfare-waiver.json "5xx ratio by route"': "no request answered 5xx",
 };
