@@ -94,8 +94,8 @@ export interface CallTelemetry {
  * the response headers) and logs one line per call with its rpc, code and duration.
  *
  * It wraps the handlers rather than being a grpc-js server interceptor: with any interceptor configured,
- * grpc-js routes every event of every call through an extra intercepting layer, which measured about a third
- * of the Quote throughput on the bench (docs/benchmarks.md). The cost is that calls no handler sees — an
+ * grpc-js routes every event of every call through an extra intercepting layer, which cost about a fifth
+ * of the Quote throughput on the bench (docs/decisions/004). The cost is that calls no handler sees — an
  * unknown method, the health and reflection services — are not counted. Label children are created once per
  * method (and code), so a call allocates no label objects.
  */
