@@ -4,17 +4,37 @@ import type * as pb from "./gen/carfare/pricing/v1/pricing.js";
 // The generated (ts-proto) encoder allocates a buffer per string and per nested message; a general-purpose
 // encoder (protobufjs) still builds an operation list per message. This one knows the Quote's shape: it
 // measures the message once (strings with the native `Buffer.byteLength`), allocates one buffer and writes
-// it in one pass (strings with the native `Buffer.write`). The property test beside it checks it writes
+// it in one pass (strings with the native `Buffer.write`). The message's shape is written down once
+// (`walkQuote`) and walked twice: by a `Measure`, then by a `Writer`. The property test beside it checks it writes
 // exactly the generated encoder's bytes for any quote (docs/decisions/004-hand-written-quote-encoder.md).
 
 const LENGTH_DELIMITED = 2;
 const TWO_32 = 2 ** 32;
 
 /** Encodes a Quote response: the same bytes as the generated encoder, about twice as fast as protobufjs and three times the generated encoder. */
+/** Encodes a Quote response: the same bytes as the generated encoder, about twice as fast as protobufjs and three times the generated encoder. */
 export function encodeQuote(quote: pb.Quote): Buffer {
-  const sizes: number[] = [];
-  const size = quoteSize(quote, sizes);
-  const out = new Writer(Buffer.allocUnsafe(size), sizes);
+  const measure = new Measure();
+  walkQuote(quote, measure);
+  const out = new Writer(Buffer.allocUnsafe(measure.size), measure.lengths);
+  walkQuote(quote, out);
+  if (out.pos !== measure.size) throw new Error(`encodeQuote: wrote ${out.pos} bytes of ${measure.size}`);
+  return out.buffer;
+}
+
+/** What a walk of a message does with each field. A field at its zero value is not written (proto3). */
+interface FieldSink {
+  string(field: number, value: string): void;
+  uint32(field: number, value: number): void;
+  int64(field: number, value: number): void;
+  /** Starts a nested message field (always written, even when empty) … */
+  begin(field: number): void;
+  /** … and ends it. */
+  end(): void;
+}
+
+/** The fields of carfare.pricing.v1.Quote, in field-number order, as the generated encoder writes them. */
+function walkQuote(quote: pb.Quote, out: FieldSink): void {
   out.string(1, quote.quoteId);
   out.string(2, quote.tariffId);
   out.uint32(3, quote.tariffVersion);
@@ -24,91 +44,80 @@ export function encodeQuote(quote: pb.Quote): Buffer {
     out.string(1, line.code);
     out.string(2, line.label);
     out.int64(3, line.amount);
+    out.end();
   }
   out.int64(6, quote.dueAtBooking);
   out.int64(7, quote.estimatedAfterReturn);
   out.int64(8, quote.totalEstimate);
-  out.timestamp(9, quote.expiresAt);
+  timestamp(out, 9, quote.expiresAt);
   out.string(10, quote.token);
   for (const window of quote.explanation) {
     out.begin(11);
-    out.timestamp(1, window.startAt);
-    out.timestamp(2, window.endAt);
+    timestamp(out, 1, window.startAt);
+    timestamp(out, 2, window.endAt);
     for (const group of window.slotGroups) {
       out.begin(3);
       out.string(1, group.dayType);
       out.string(2, group.timeBand);
       out.int64(3, group.slotPrice);
       out.uint32(4, group.count);
+      out.end();
     }
     out.int64(4, window.sum);
     out.int64(5, window.cap);
     out.int64(6, window.fee);
+    out.end();
   }
-  if (out.pos !== size) throw new Error(`encodeQuote: wrote ${out.pos} bytes of ${size}`);
-  return out.buffer;
 }
 
-// Sizing. Every nested message's length is pushed onto `sizes` in the order the writer meets it, so the
-// writer can prefix each one without measuring it again. A field at its zero value is not written (proto3).
+/** google.protobuf.Timestamp of an instant: whole seconds (floored) and the nanoseconds after them. */
+function timestamp(out: FieldSink, field: number, at: Date | undefined): void {
+  if (at === undefined) return;
+  const ms = at.getTime();
+  const seconds = Math.floor(ms / 1000);
+  out.begin(field);
+  out.int64(1, seconds);
+  out.uint32(2, (ms - seconds * 1000) * 1_000_000);
+  out.end();
+}
 
-function quoteSize(q: pb.Quote, sizes: number[]): number {
-  let n = stringSize(q.quoteId) + stringSize(q.tariffId) + uint32Size(q.tariffVersion) + stringSize(q.currency);
-  for (const line of q.lines) {
-    const at = reserve(sizes);
-    const body = stringSize(line.code) + stringSize(line.label) + int64Size(line.amount);
-    n += nested(sizes, at, body);
+/**
+ * Counts the bytes a walk would write. Every nested message's length is kept in `lengths`, in the order
+ * the walk begins them, so the writer can prefix each one without measuring it again.
+ */
+class Measure implements FieldSink {
+  size = 0;
+  readonly lengths: number[] = [];
+  /** For each open nested message: where its length goes in `lengths`, and `size` when it began. */
+  private readonly open: number[] = [];
+
+  string(_field: number, value: string): void {
+    if (value === "") return;
+    const bytes = Buffer.byteLength(value, "utf8");
+    this.size += 1 + varint32Size(bytes) + bytes;
   }
-  n += int64Size(q.dueAtBooking) + int64Size(q.estimatedAfterReturn) + int64Size(q.totalEstimate);
-  n += timestampSize(q.expiresAt, sizes) + stringSize(q.token);
-  for (const window of q.explanation) {
-    const at = reserve(sizes);
-    let body = timestampSize(window.startAt, sizes) + timestampSize(window.endAt, sizes);
-    for (const group of window.slotGroups) {
-      const groupAt = reserve(sizes);
-      const groupBody =
-        stringSize(group.dayType) + stringSize(group.timeBand) + int64Size(group.slotPrice) + uint32Size(group.count);
-      body += nested(sizes, groupAt, groupBody);
-    }
-    body += int64Size(window.sum) + int64Size(window.cap) + int64Size(window.fee);
-    n += nested(sizes, at, body);
+
+  uint32(_field: number, value: number): void {
+    if (value !== 0) this.size += 1 + varint32Size(value);
   }
-  return n;
-}
 
-/** Holds the place of a nested message's length, to be filled once its body is measured. */
-function reserve(sizes: number[]): number {
-  sizes.push(0);
-  return sizes.length - 1;
-}
+  int64(_field: number, value: number): void {
+    // A negative int64 is its 64-bit two's complement on the wire: always ten bytes.
+    if (value !== 0) this.size += value < 0 ? 11 : 1 + varint64Size(value);
+  }
 
-/** A nested message field (always written, even when empty): tag, length, body. */
-function nested(sizes: number[], at: number, body: number): number {
-  sizes[at] = body;
-  return 1 + varint32Size(body) + body;
-}
+  begin(_field: number): void {
+    this.open.push(this.lengths.length, this.size);
+    this.lengths.push(0);
+  }
 
-function timestampSize(at: Date | undefined, sizes: number[]): number {
-  if (at === undefined) return 0;
-  const index = reserve(sizes);
-  const { seconds, nanos } = split(at);
-  return nested(sizes, index, int64Size(seconds) + uint32Size(nanos));
-}
-
-function stringSize(value: string): number {
-  if (value === "") return 0;
-  const bytes = Buffer.byteLength(value, "utf8");
-  return 1 + varint32Size(bytes) + bytes;
-}
-
-function uint32Size(value: number): number {
-  return value === 0 ? 0 : 1 + varint32Size(value);
-}
-
-function int64Size(value: number): number {
-  if (value === 0) return 0;
-  // A negative int64 is its 64-bit two's complement on the wire: always ten bytes.
-  return value < 0 ? 11 : 1 + varint64Size(value);
+  end(): void {
+    const began = this.open.pop() as number;
+    const index = this.open.pop() as number;
+    const body = this.size - began;
+    this.lengths[index] = body;
+    this.size += 1 + varint32Size(body);
+  }
 }
 
 function varint32Size(value: number): number {
@@ -125,27 +134,22 @@ function varint64Size(value: number): number {
   return n;
 }
 
-/** google.protobuf.Timestamp of an instant: whole seconds (floored) and the nanoseconds after them. */
-function split(at: Date): { seconds: number; nanos: number } {
-  const ms = at.getTime();
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
-}
-
-class Writer {
+/** Writes what a walk meets into a buffer of the measured size. */
+class Writer implements FieldSink {
   pos = 0;
   private next = 0;
 
   constructor(
     readonly buffer: Buffer,
-    private readonly sizes: readonly number[],
+    private readonly lengths: readonly number[],
   ) {}
 
-  /** Starts a nested message field: its tag and its length, measured beforehand. */
   begin(field: number): void {
     this.tag(field, LENGTH_DELIMITED);
-    this.varint32(this.sizes[this.next++] as number);
+    this.varint32(this.lengths[this.next++] as number);
   }
+
+  end(): void {}
 
   string(field: number, value: string): void {
     if (value === "") return;
@@ -167,14 +171,6 @@ class Writer {
     this.tag(field, 0);
     const high = Math.floor(value / TWO_32);
     this.varint64(value - high * TWO_32, high >>> 0);
-  }
-
-  timestamp(field: number, at: Date | undefined): void {
-    if (at === undefined) return;
-    this.begin(field);
-    const { seconds, nanos } = split(at);
-    this.int64(1, seconds);
-    this.uint32(2, nanos);
   }
 
   private tag(field: number, wireType: number): void {
