@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { WaiverQuote } from "../../application/quote-waiver-options.js";
 import type { WaiverOption } from "../../domain/quote-waiver.js";
-import { waiverQuoteJson, waiverQuoteText } from "./representations.js";
+import { waiverQuoteText } from "./representations.js";
 import { WaiverQuote as WaiverQuoteSchema } from "./schemas.js";
 
 // Any code point, any UTF-16 code unit alone (lone surrogates, which JSON.stringify escapes), and text made of
@@ -52,6 +52,23 @@ const anyQuote = fc.record({
   currency: anyText,
   options: fc.array(anyOption, { maxLength: 8 }),
 } satisfies EveryKey<WaiverQuote>) as fc.Arbitrary<WaiverQuote>;
+
+/** The representation as a plain object, the way every other response is built: the oracle of the test. */
+function waiverQuoteJson(quote: WaiverQuote): Record<string, unknown> {
+  return {
+    policyId: quote.policyId,
+    policyVersion: quote.policyVersion,
+    currency: quote.currency,
+    options: quote.options.map((option) => ({
+      productCode: option.productCode,
+      name: option.name,
+      ...(option.selfPayCap === undefined ? {} : { selfPayCap: option.selfPayCap }),
+      fee: option.fee,
+      eligible: option.eligible,
+      ...(option.ineligibleReason === undefined ? {} : { ineligibleReason: option.ineligibleReason }),
+    })),
+  };
+}
 
 describe("waiverQuoteText", () => {
   it("writes exactly what JSON.stringify writes of the waiver quote's representation, for any quote and any text", () => {

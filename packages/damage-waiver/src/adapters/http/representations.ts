@@ -70,26 +70,10 @@ export function incidentPageJson(page: IncidentPage): Record<string, unknown> {
   };
 }
 
-export function waiverQuoteJson(quote: WaiverQuote): Record<string, unknown> {
-  return {
-    policyId: quote.policyId,
-    policyVersion: quote.policyVersion,
-    currency: quote.currency,
-    options: quote.options.map((option) => ({
-      productCode: option.productCode,
-      name: option.name,
-      ...(option.selfPayCap === undefined ? {} : { selfPayCap: option.selfPayCap }),
-      fee: option.fee,
-      eligible: option.eligible,
-      ...(option.ineligibleReason === undefined ? {} : { ineligibleReason: option.ineligibleReason }),
-    })),
-  };
-}
-
 /**
- * `JSON.stringify(waiverQuoteJson(quote))`, character for character, written directly: no intermediate
- * object graph, and strings copied as they are unless JSON must escape them. The waiver quote is the hot
- * route; a property test holds this to the generic path for any quote, any text included.
+ * The waiver quote's JSON, written directly: no intermediate object graph, and strings copied as they are
+ * unless JSON must escape them (the waiver quote is the hot route). Optional fields are left out when
+ * absent. A property test holds it to `JSON.stringify` of the same representation built as an object.
  */
 export function waiverQuoteText(quote: WaiverQuote): string {
   let text = `{"policyId":${jsonString(quote.policyId)},"policyVersion":${jsonNumber(quote.policyVersion)},"currency":${jsonString(quote.currency)},"options":[`;
