@@ -178,6 +178,34 @@ describe("reportIncident", () => {
       expect((await reported(deps)).replayed).toBe(true);
     });
 
+    it("replays before refusing a policy version the market does not have", async () => {
+      const { deps } = setup();
+      await reported(deps);
+      expect((await refusal(deps, command({ ...report, policyVersion: 9 })))[0]).toBe("WAIVER.IDEMPOTENCY_KEY_REUSED");
+      expect(await refusal(deps, command({ ...report, policyVersion: 9 }, "key-2"))).toEqual([
+        "WAIVER.POLICY_NOT_FOUND",
+        ["policyVersion"],
+      ]);
+    });
+
+    it("creates with one repository call: the creation itself finds an earlier incident under the key", async () => {
+      const { deps, incidents } = setup();
+      const calls: string[] = [];
+      const counted = Object.assign(Object.create(incidents) as InMemoryIncidents, {
+        findByIdempotencyKey: (key: string) => {
+          calls.push("findByIdempotencyKey");
+          return incidents.findByIdempotencyKey(key);
+        },
+        create: (creation: IncidentCreation) => {
+          calls.push("create");
+          return incidents.create(creation);
+        },
+      });
+      await reported({ ...deps, incidents: counted });
+      expect((await reported({ ...deps, incidents: counted })).replayed).toBe(true);
+      expect(calls).toEqual(["create", "create"]);
+    });
+
     it("checks the policy version before the product", async () => {
       const { deps } = setup();
       expect(await refusal(deps, command({ ...report, policyVersion: 7, productCode: "CAP_9" }))).toEqual([

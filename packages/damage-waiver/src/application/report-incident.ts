@@ -58,12 +58,13 @@ export type ReportIncidentRefusal =
   | UnknownProductError;
 
 /**
- * Report use case (spec §3, §5): creates an incident once per idempotency key. Checks in the spec's order:
- * the key, the body, an earlier creation under the key (same body → that incident as it is now, flagged as
- * a replay; another body → IDEMPOTENCY_KEY_REUSED), the policy version (the one given, which must exist for
- * the market, else the one in effect at occurredAt), then the product, which must exist in that version,
- * sellable or not. Two identical reports racing are settled by the repository: one creates, the other
- * replays.
+ * Report use case (spec §3, §5): creates an incident once per idempotency key. Answers as if it checked in
+ * the spec's order: the key, the body, an earlier creation under the key (same body → that incident as it is
+ * now, flagged as a replay; another body → IDEMPOTENCY_KEY_REUSED), the policy version (the one given, which
+ * must exist for the market, else the one in effect at occurredAt), then the product, which must exist in
+ * that version, sellable or not. The earlier creation is found by the repository's `create` (or, when the
+ * policy or product would be refused, looked up first). Two identical reports racing are settled by the
+ * repository too: one creates, the other replays.
  */
 export async function reportIncident(
   deps: ReportIncidentDeps,
@@ -92,19 +93,14 @@ export async function reportIncident(
   ]);
   if (invalid !== undefined) return err(invalid);
 
-  const earlier = await deps.incidents.findByIdempotencyKey(key);
-  if (earlier !== undefined) return replay(key, earlier, requestFingerprint);
-
-  const policy = await policyFor(deps, report);
-  if (!policy.ok) return policy;
-  const { policyId, version, document } = policy.value;
-  if (findProduct(document, report.productCode) === undefined) {
-    return err(
-      new UnknownProductError(`waiver policy ${policyId} version ${version} has no product "${report.productCode}"`, [
-        { field: "productCode", message: `not a product of ${policyId} version ${version}` },
-      ]),
-    );
+  const policy = await policyWithProduct(deps, report);
+  if (!policy.ok) {
+    // A replay comes before these refusals (spec §5). On the way to a creation the key is not looked up:
+    // the insert itself finds an earlier incident under it, which saves a round trip per creation.
+    const earlier = await deps.incidents.findByIdempotencyKey(key);
+    return earlier === undefined ? policy : replay(key, earlier, requestFingerprint);
   }
+  const { policyId, version } = policy.value;
 
   const incident = lifecycle.reportIncident(
     {
@@ -138,6 +134,21 @@ function replay(
       `Idempotency-Key "${key}" already created incident ${earlier.incident.id} from another request body`,
       [{ field: "Idempotency-Key", message: "already used with another body" }],
     ),
+  );
+}
+
+/** The policy version of the report (policyFor), refused if it has no such product. */
+async function policyWithProduct(
+  deps: PolicySource,
+  report: IncidentReport,
+): Promise<Result<PublishedPolicy, PolicyNotFoundError | UnknownProductError>> {
+  const policy = await policyFor(deps, report);
+  if (!policy.ok || findProduct(policy.value.document, report.productCode) !== undefined) return policy;
+  const { policyId, version } = policy.value;
+  return err(
+    new UnknownProductError(`waiver policy ${policyId} version ${version} has no product "${report.productCode}"`, [
+      { field: "productCode", message: `not a product of ${policyId} version ${version}` },
+    ]),
   );
 }
 
