@@ -122,6 +122,75 @@ describe.each(databasesUnderTest())("PostgresIncidentRepository on %s", (kind) =
     });
   });
 
+  describe("creations arriving together share a statement", () => {
+    /** How many transactions wrote the incidents: a row's xmin is the transaction that inserted it. */
+    const writingTransactions = async () => {
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`SELECT count(DISTINCT xmin::text)::int AS n FROM waiver.incidents`,
+      );
+      return row?.n;
+    };
+
+    it("creates every one of 40 concurrent creations, each with its event, in fewer statements", async () => {
+      const batching = new PostgresIncidentRepository(database.db, {
+        creationBatching: { maxInFlight: 1, maxBatch: 100 },
+      });
+      const all = Array.from({ length: 40 }, (_, i) => aReportedIncident({ rentalId: `rental-${i}` }));
+
+      const outcomes = await Promise.all(all.map((incident) => batching.create(creationOf(incident))));
+
+      expect(outcomes).toEqual(all.map((incident) => ({ kind: "created", incident })));
+      expect(await Promise.all(all.map((incident) => batching.get(incident.id)))).toEqual(all);
+      expect(await countRows(database, "incident_events")).toBe(40);
+      // The first went alone; the 39 that arrived while it ran went together.
+      expect(await writingTransactions()).toBe(2);
+    });
+
+    it("creates one incident for a key given twice in one batch, and answers the other with it", async () => {
+      const batching = new PostgresIncidentRepository(database.db, {
+        creationBatching: { maxInFlight: 1, maxBatch: 100 },
+      });
+      const first = batching.create(creationOf(aReportedIncident(), "another-key"));
+      const twins = [aReportedIncident(), aReportedIncident()].map((incident) =>
+        batching.create(creationOf(incident, "twin-key", "twin-body")),
+      );
+
+      const [a, b] = await Promise.all(twins);
+
+      expect([a?.kind, b?.kind].sort()).toEqual(["created", "exists"]);
+      expect(b?.incident).toEqual(a?.incident);
+      expect((await first).kind).toBe("created");
+      expect(await countRows(database, "incidents")).toBe(2);
+      expect(await countRows(database, "incident_events")).toBe(2);
+    });
+
+    it("fails only the creation the database refuses, and creates the rest of its batch", async () => {
+      const batching = new PostgresIncidentRepository(database.db, {
+        creationBatching: { maxInFlight: 1, maxBatch: 100 },
+      });
+      const good = [aReportedIncident(), aReportedIncident(), aReportedIncident()];
+      // A status the table's check constraint refuses: the whole statement fails, then each goes alone.
+      const bad = { ...aReportedIncident(), status: "LOST" } as unknown as Incident;
+      const unpublished = aReportedIncident({ policyVersion: 9 });
+
+      const [lone, ...rest] = await Promise.allSettled(
+        [good[0], bad, good[1], unpublished, good[2]].map((incident) =>
+          batching.create(creationOf(incident as Incident)),
+        ),
+      );
+
+      expect(lone?.status).toBe("fulfilled");
+      expect(rest.map((outcome) => outcome.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled"]);
+      const refused = (rest[0] as PromiseRejectedResult).reason as Error;
+      expect(String(refused.cause)).toMatch(/incidents_status_check/);
+      expect(String((rest[2] as PromiseRejectedResult).reason)).toMatch(/version 9 is not published/);
+      expect(await Promise.all(good.map((incident) => batching.get(incident.id)))).toEqual(good);
+      expect(await countRows(database, "incidents")).toBe(3);
+      expect(await countRows(database, "incident_events")).toBe(3);
+    });
+  });
+
   describe("update", () => {
     it("stores an assessment with its liability and appends its event, when the version is the expected one", async () => {
       const reported = aReportedIncident();

@@ -10,6 +10,7 @@ import type { Exclusion, Incident, IncidentEvent, IncidentStatus, LiabilityBasis
 import type { CarClass } from "../../domain/waiver-policy.js";
 import { type IncidentEventRow, type IncidentRow, incidentEvents, incidents } from "./incident.table.js";
 import { policyVersions } from "./policy.table.js";
+import { type CoalescingOptions, WriteCoalescer } from "./write-coalescer.js";
 
 /** An incident as stored, with the fingerprint of the request that created it. */
 interface StoredIncident {
@@ -24,7 +25,15 @@ export interface PostgresIncidentRepositoryOptions {
    * transaction pooling mode older than 1.21 or without `max_prepared_statements`.
    */
   readonly preparedStatements?: boolean;
+  /**
+   * How creations share statements (WriteCoalescer): by default at most 2 create statements run at once, and
+   * creations arriving meanwhile go together in the next, up to 100 in one. A lone creation is never held back.
+   */
+  readonly creationBatching?: CoalescingOptions;
 }
+
+/** Two statements in flight keep the database busy while the next batch gathers; see docs/decisions/005. */
+export const DEFAULT_CREATION_BATCHING: CoalescingOptions = { maxInFlight: 2, maxBatch: 100 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const p = (name: string) => sql.placeholder(name);
@@ -35,12 +44,14 @@ const p = (name: string) => sql.placeholder(name);
  *
  * Each write is one statement, so one round trip and atomic by itself: the incident row and its events are
  * written together or not at all. Creation is idempotent on the key (`ON CONFLICT (idempotency_key) DO
- * NOTHING`, then the stored incident is read back), and an update applies only if the stored version is the
- * expected one (optimistic concurrency). Reads return each incident with its events, from one statement.
+ * NOTHING`, then the stored incident is read back), and creations arriving together share a statement
+ * (`creationBatching`). An update applies only if the stored version is the expected one (optimistic
+ * concurrency). Reads return each incident with its events, from one statement.
  */
 export class PostgresIncidentRepository implements IncidentRepository {
   private readonly statementName: (name: string) => string;
   private readonly createStatement;
+  private readonly creations: WriteCoalescer<IncidentCreation, boolean>;
   private readonly updateStatement;
   private readonly getStatement;
   private readonly findByKeyStatement;
@@ -53,6 +64,10 @@ export class PostgresIncidentRepository implements IncidentRepository {
     // node-postgres sends a statement with an empty name unnamed (parsed and planned on every call).
     this.statementName = (name) => (options.preparedStatements === false ? "" : name);
     this.createStatement = this.prepareCreate();
+    this.creations = new WriteCoalescer(
+      (batch) => this.insertCreations(batch),
+      options.creationBatching ?? DEFAULT_CREATION_BATCHING,
+    );
     this.updateStatement = this.prepareUpdate();
     this.getStatement = this.prepareSelect(eq(incidents.incidentId, sql`${p("id")}::uuid`), p("limit")).prepare(
       this.statementName("waiver_incident_get"),
@@ -64,29 +79,14 @@ export class PostgresIncidentRepository implements IncidentRepository {
 
   /**
    * Inserts the incident and its events unless an incident already holds the key; then the stored incident
-   * is the outcome. Of any number of concurrent creations with one key, exactly one inserts: the others wait
-   * on the unique key until it commits and then read its incident. The incident's currency is that of its
-   * policy version, which must be published (an error otherwise).
+   * is the outcome. Of any number of concurrent creations with one key, exactly one inserts (in one batch, the
+   * first; across statements, the others wait on the unique key until it commits), and the others read its
+   * incident. The incident's currency is that of its policy version, which must be published (an error
+   * otherwise). A batch commits its incidents together, but fails only the caller of a bad one.
    */
   async create(creation: IncidentCreation): Promise<IncidentCreateOutcome> {
-    const { incident, idempotencyKey, requestFingerprint } = creation;
-    const [result] = await this.createStatement.execute({
-      ...mutableColumns(incident),
-      id: incident.id,
-      idempotencyKey,
-      requestFingerprint,
-      rentalId: incident.rentalId,
-      market: incident.market,
-      carClass: incident.carClass,
-      dailyRate: incident.dailyRate,
-      productCode: incident.productCode,
-      policyId: incident.policyId,
-      policyVersion: incident.policyVersion,
-      occurredAt: incident.occurredAt.toISOString(),
-      reportedAt: incident.reportedAt.toISOString(),
-      description: incident.description ?? null,
-    });
-    if (result?.created === 1) return { kind: "created", incident };
+    const { incident, idempotencyKey } = creation;
+    if (await this.creations.submit(creation)) return { kind: "created", incident };
 
     const stored = await this.findByIdempotencyKey(idempotencyKey);
     if (stored === undefined) {
@@ -114,7 +114,12 @@ export class PostgresIncidentRepository implements IncidentRepository {
    * second waits for the first to commit, then finds another version and changes nothing: false.
    */
   async update(next: Incident, expectedVersion: number): Promise<boolean> {
-    const [result] = await this.updateStatement.execute({ ...mutableColumns(next), id: next.id, expectedVersion });
+    const [result] = await this.updateStatement.execute({
+      ...mutableColumns(next),
+      events: JSON.stringify(next.events.map(eventJson)),
+      id: next.id,
+      expectedVersion,
+    });
     return result?.updated === 1;
   }
 
@@ -180,39 +185,52 @@ export class PostgresIncidentRepository implements IncidentRepository {
   }
 
   /**
-   * `created`: the incident row, its currency read from its policy version, unless the key is taken;
-   * `appended`: its events, numbered from 1, only if the row was inserted. Answers how many rows were inserted.
+   * Creates a batch of incidents in one statement, from one JSON parameter holding a row per incident
+   * (`creationRow`). `created`: the rows, each with the currency of its policy version, except those whose key
+   * is already taken (by an earlier incident or by a row before it in the batch); `appended`: their events,
+   * numbered from 1. Answers the ids of the incidents inserted.
    */
   private prepareCreate() {
+    const input = this.db.$with("input", { incidentId: sql<string>`incident_id` }).as(sql`
+      SELECT * FROM jsonb_to_recordset(${p("rows")}::jsonb) AS i(
+        incident_id uuid, idempotency_key text, request_fingerprint text, rental_id text, market text, car_class text,
+        daily_rate bigint, product_code text, policy_id text, policy_version int, status text,
+        occurred_at timestamptz, reported_at timestamptz, description text, repair_cost bigint, repair_days int,
+        fault_percent int, exclusions text[], loss_of_use bigint, damage bigint, share bigint, owed bigint,
+        basis text, charged bigint, resolution_owed bigint, resolution_note text, version int,
+        updated_at timestamptz, events jsonb)`);
     const created = this.db.$with("created", { incidentId: sql<string>`incident_id` }).as(sql`
       INSERT INTO ${incidents} (
         incident_id, idempotency_key, request_fingerprint, rental_id, market, car_class, daily_rate, currency,
         product_code, policy_id, policy_version, status, occurred_at, reported_at, description,
         repair_cost, repair_days, fault_percent, exclusions, loss_of_use, damage, share, owed, basis,
         charged, resolution_owed, resolution_note, version, updated_at)
-      SELECT ${p("id")}::uuid, ${p("idempotencyKey")}::text, ${p("requestFingerprint")}::text, ${p("rentalId")}::text,
-        ${p("market")}::text, ${p("carClass")}::text, ${p("dailyRate")}::bigint, v.currency,
-        ${p("productCode")}::text, v.policy_id, v.version, ${p("status")}::text,
-        ${p("occurredAt")}::timestamptz, ${p("reportedAt")}::timestamptz, ${p("description")}::text,
-        ${p("repairCost")}::bigint, ${p("repairDays")}::int, ${p("faultPercent")}::int, ${p("exclusions")}::text[],
-        ${p("lossOfUse")}::bigint, ${p("damage")}::bigint, ${p("share")}::bigint, ${p("owed")}::bigint,
-        ${p("basis")}::text, ${p("charged")}::bigint, ${p("resolutionOwed")}::bigint, ${p("resolutionNote")}::text,
-        ${p("version")}::int, ${p("updatedAt")}::timestamptz
-      FROM ${policyVersions} v
-      WHERE v.policy_id = ${p("policyId")}::text AND v.version = ${p("policyVersion")}::int
+      SELECT i.incident_id, i.idempotency_key, i.request_fingerprint, i.rental_id, i.market, i.car_class,
+        i.daily_rate, v.currency, i.product_code, v.policy_id, v.version, i.status, i.occurred_at, i.reported_at,
+        i.description, i.repair_cost, i.repair_days, i.fault_percent, i.exclusions, i.loss_of_use, i.damage,
+        i.share, i.owed, i.basis, i.charged, i.resolution_owed, i.resolution_note, i.version, i.updated_at
+      FROM input i JOIN ${policyVersions} v ON v.policy_id = i.policy_id AND v.version = i.policy_version
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING incident_id`);
     const appended = this.db.$with("appended", { seq: sql<number>`seq` }).as(sql`
       INSERT INTO ${incidentEvents} (incident_id, seq, at, type, actor, data)
       SELECT created.incident_id, e.seq, (e.event->>'at')::timestamptz, e.event->>'type', e.event->>'actor',
         e.event->'data'
-      FROM created, jsonb_array_elements(${p("events")}::jsonb) WITH ORDINALITY AS e(event, seq)
+      FROM created JOIN input i ON i.incident_id = created.incident_id,
+        jsonb_array_elements(i.events) WITH ORDINALITY AS e(event, seq)
       RETURNING seq`);
     return this.db
-      .with(created, appended)
-      .select({ created: sql<number>`count(*)::int` })
+      .with(input, created, appended)
+      .select({ incidentId: sql<string>`created.incident_id` })
       .from(created)
-      .prepare(this.statementName("waiver_incident_create"));
+      .prepare(this.statementName("waiver_incident_create_batch"));
+  }
+
+  /** Writes a batch of creations (prepareCreate): for each, whether it was inserted. */
+  private async insertCreations(creations: readonly IncidentCreation[]): Promise<boolean[]> {
+    const rows = await this.createStatement.execute({ rows: JSON.stringify(creations.map(creationRow)) });
+    const inserted = new Set(rows.map((row) => row.incidentId));
+    return creations.map((creation) => inserted.has(creation.incident.id));
   }
 
   /**
@@ -222,12 +240,12 @@ export class PostgresIncidentRepository implements IncidentRepository {
   private prepareUpdate() {
     const updated = this.db.$with("updated", { incidentId: sql<string>`incident_id` }).as(sql`
       UPDATE ${incidents} SET
-        status = ${p("status")}::text, repair_cost = ${p("repairCost")}::bigint, repair_days = ${p("repairDays")}::int,
-        fault_percent = ${p("faultPercent")}::int, exclusions = ${p("exclusions")}::text[],
-        loss_of_use = ${p("lossOfUse")}::bigint, damage = ${p("damage")}::bigint, share = ${p("share")}::bigint,
+        status = ${p("status")}::text, repair_cost = ${p("repair_cost")}::bigint, repair_days = ${p("repair_days")}::int,
+        fault_percent = ${p("fault_percent")}::int, exclusions = ${p("exclusions")}::text[],
+        loss_of_use = ${p("loss_of_use")}::bigint, damage = ${p("damage")}::bigint, share = ${p("share")}::bigint,
         owed = ${p("owed")}::bigint, basis = ${p("basis")}::text, charged = ${p("charged")}::bigint,
-        resolution_owed = ${p("resolutionOwed")}::bigint, resolution_note = ${p("resolutionNote")}::text,
-        version = ${p("version")}::int, updated_at = ${p("updatedAt")}::timestamptz
+        resolution_owed = ${p("resolution_owed")}::bigint, resolution_note = ${p("resolution_note")}::text,
+        version = ${p("version")}::int, updated_at = ${p("updated_at")}::timestamptz
       WHERE incident_id = ${p("id")}::uuid AND version = ${p("expectedVersion")}::int
       RETURNING incident_id`);
     const stored = this.db.$with("stored", { count: sql<number>`count` }).as(sql`
@@ -247,35 +265,56 @@ export class PostgresIncidentRepository implements IncidentRepository {
   }
 }
 
-/** The columns that change over an incident's life, and its events, as placeholder values. */
+/**
+ * The columns that change over an incident's life, by column name: the update statement's placeholders, and
+ * part of a row of the create statement's input.
+ */
 function mutableColumns(incident: Incident) {
   const { assessment, liability, resolution } = incident;
   return {
     status: incident.status,
-    repairCost: assessment?.repairCost ?? null,
-    repairDays: assessment?.repairDays ?? null,
-    faultPercent: assessment?.faultPercent ?? null,
+    repair_cost: assessment?.repairCost ?? null,
+    repair_days: assessment?.repairDays ?? null,
+    fault_percent: assessment?.faultPercent ?? null,
     exclusions: assessment === undefined ? null : [...assessment.exclusions],
-    lossOfUse: liability?.lossOfUse ?? null,
+    loss_of_use: liability?.lossOfUse ?? null,
     damage: liability?.damage ?? null,
     share: liability?.share ?? null,
     owed: liability?.owed ?? null,
     basis: liability?.basis ?? null,
     charged: incident.charged ?? null,
-    resolutionOwed: resolution?.owed ?? null,
-    resolutionNote: resolution?.note ?? null,
+    resolution_owed: resolution?.owed ?? null,
+    resolution_note: resolution?.note ?? null,
     version: incident.version,
     // The time of the latest change: its event's.
-    updatedAt: (incident.events.at(-1)?.at ?? incident.reportedAt).toISOString(),
-    events: eventsJson(incident.events),
+    updated_at: (incident.events.at(-1)?.at ?? incident.reportedAt).toISOString(),
   };
 }
 
-/** The events as one JSON array (instants as ISO strings), expanded in SQL by `jsonb_array_elements`. */
-function eventsJson(events: readonly IncidentEvent[]): string {
-  return JSON.stringify(
-    events.map((event) => ({ at: event.at.toISOString(), type: event.type, actor: event.actor, data: event.data })),
-  );
+/** A creation as a row of the create statement's JSON input: every column, and the events. */
+function creationRow({ incident, idempotencyKey, requestFingerprint }: IncidentCreation) {
+  return {
+    incident_id: incident.id,
+    idempotency_key: idempotencyKey,
+    request_fingerprint: requestFingerprint,
+    rental_id: incident.rentalId,
+    market: incident.market,
+    car_class: incident.carClass,
+    daily_rate: incident.dailyRate,
+    product_code: incident.productCode,
+    policy_id: incident.policyId,
+    policy_version: incident.policyVersion,
+    occurred_at: incident.occurredAt.toISOString(),
+    reported_at: incident.reportedAt.toISOString(),
+    description: incident.description ?? null,
+    ...mutableColumns(incident),
+    events: incident.events.map(eventJson),
+  };
+}
+
+/** An event as JSON (its instant as an ISO string), expanded in SQL by `jsonb_array_elements`. */
+function eventJson(event: IncidentEvent) {
+  return { at: event.at.toISOString(), type: event.type, actor: event.actor, data: event.data };
 }
 
 /** Rows of incidents left-joined to their events (ordered by incident, then seq) → incidents with events. */
