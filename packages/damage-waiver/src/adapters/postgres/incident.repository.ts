@@ -187,7 +187,7 @@ export class PostgresIncidentRepository implements IncidentRepository {
   /**
    * Creates a batch of incidents in one statement, from one JSON parameter holding a row per incident
    * (`creationRow`). `created`: the rows, each with the currency of its policy version, except those whose key
-   * is already taken (by an earlier incident or by a row before it in the batch); `appended`: their events,
+   * is already taken (by an earlier incident or by another row of the batch); `appended`: their events,
    * numbered from 1. Answers the ids of the incidents inserted.
    */
   private prepareCreate() {
