@@ -134,7 +134,7 @@ describe.each(databasesUnderTest())("PostgresIncidentRepository on %s", (kind) =
 
     it("creates every one of 40 concurrent creations, each with its event, in fewer statements", async () => {
       const batching = new PostgresIncidentRepository(database.db, {
-        creationBatching: { maxInFlight: 1, maxBatch: 100 },
+        creationBatching: { maxInFlight: 1, maxBatch: 100, maxWaitMs: 10_000 },
       });
       const all = Array.from({ length: 40 }, (_, i) => aReportedIncident({ rentalId: `rental-${i}` }));
 
@@ -149,7 +149,7 @@ describe.each(databasesUnderTest())("PostgresIncidentRepository on %s", (kind) =
 
     it("creates one incident for a key given twice in one batch, and answers the other with it", async () => {
       const batching = new PostgresIncidentRepository(database.db, {
-        creationBatching: { maxInFlight: 1, maxBatch: 100 },
+        creationBatching: { maxInFlight: 1, maxBatch: 100, maxWaitMs: 10_000 },
       });
       const first = batching.create(creationOf(aReportedIncident(), "another-key"));
       const twins = [aReportedIncident(), aReportedIncident()].map((incident) =>
@@ -167,7 +167,7 @@ describe.each(databasesUnderTest())("PostgresIncidentRepository on %s", (kind) =
 
     it("fails only the creation the database refuses, and creates the rest of its batch", async () => {
       const batching = new PostgresIncidentRepository(database.db, {
-        creationBatching: { maxInFlight: 1, maxBatch: 100 },
+        creationBatching: { maxInFlight: 1, maxBatch: 100, maxWaitMs: 10_000 },
       });
       const good = [aReportedIncident(), aReportedIncident(), aReportedIncident()];
       // A status the table's check constraint refuses: the whole statement fails, then each goes alone.

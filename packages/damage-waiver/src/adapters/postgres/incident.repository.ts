@@ -27,13 +27,14 @@ export interface PostgresIncidentRepositoryOptions {
   readonly preparedStatements?: boolean;
   /**
    * How creations share statements (WriteCoalescer): by default at most 2 create statements run at once, and
-   * creations arriving meanwhile go together in the next, up to 100 in one. A lone creation is never held back.
+   * creations arriving meanwhile go together in the next, up to 100 in one. A lone creation is never held back;
+   * one that waits 10 s for a statement fails, as a query waiting that long for a pooled connection does.
    */
   readonly creationBatching?: CoalescingOptions;
 }
 
 /** Two statements in flight keep the database busy while the next batch gathers; see docs/decisions/005. */
-export const DEFAULT_CREATION_BATCHING: CoalescingOptions = { maxInFlight: 2, maxBatch: 100 };
+export const DEFAULT_CREATION_BATCHING: CoalescingOptions = { maxInFlight: 2, maxBatch: 100, maxWaitMs: 10_000 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const p = (name: string) => sql.placeholder(name);

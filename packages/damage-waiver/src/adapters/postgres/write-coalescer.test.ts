@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WriteCoalescer } from "./write-coalescer.js";
 
 /** A write that doubles numbers, recording each batch, and finishing only when `release` is called. */
@@ -26,7 +26,7 @@ function recordingWrite(fails: (item: number) => boolean = () => false) {
 describe("WriteCoalescer", () => {
   it("writes a lone item at once, without waiting for others", async () => {
     const { write, batches, releaseAll } = recordingWrite();
-    const coalescer = new WriteCoalescer(write, { maxInFlight: 2, maxBatch: 10 });
+    const coalescer = new WriteCoalescer(write, { maxInFlight: 2, maxBatch: 10, maxWaitMs: 1000 });
     const doubled = coalescer.submit(21);
     expect(batches).toEqual([[21]]);
     await releaseAll();
@@ -35,7 +35,7 @@ describe("WriteCoalescer", () => {
 
   it("puts what arrives while every write runs into the next write, up to maxBatch items", async () => {
     const { write, batches, releaseAll } = recordingWrite();
-    const coalescer = new WriteCoalescer(write, { maxInFlight: 2, maxBatch: 3 });
+    const coalescer = new WriteCoalescer(write, { maxInFlight: 2, maxBatch: 3, maxWaitMs: 1000 });
     const outcomes = Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => coalescer.submit(n)));
     expect(batches).toEqual([[1], [2]]);
     await releaseAll();
@@ -45,7 +45,7 @@ describe("WriteCoalescer", () => {
 
   it("writes a failed batch again item by item, so that only the bad item's caller fails", async () => {
     const { write, batches, releaseAll } = recordingWrite((n) => n === 4);
-    const coalescer = new WriteCoalescer(write, { maxInFlight: 1, maxBatch: 10 });
+    const coalescer = new WriteCoalescer(write, { maxInFlight: 1, maxBatch: 10, maxWaitMs: 1000 });
     const outcomes = [1, 3, 4, 5].map((n) => coalescer.submit(n).catch((error: Error) => error.message));
     await releaseAll();
     expect(await Promise.all(outcomes)).toEqual([2, 6, "bad item in 4", 10]);
@@ -56,14 +56,41 @@ describe("WriteCoalescer", () => {
     const coalescer = new WriteCoalescer(async (items: readonly number[]) => items.slice(1), {
       maxInFlight: 1,
       maxBatch: 10,
+      maxWaitMs: 1000,
     });
     await expect(coalescer.submit(1)).rejects.toThrow("a write of 1 items answered 0 outcomes");
   });
 
+  describe("when a write hangs", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("fails the items that waited maxWaitMs for it, and takes new ones once it ends", async () => {
+      vi.useFakeTimers();
+      const { write, batches, releaseAll } = recordingWrite();
+      const coalescer = new WriteCoalescer(write, { maxInFlight: 1, maxBatch: 10, maxWaitMs: 1000 });
+      const hanging = coalescer.submit(1);
+      const early = coalescer.submit(2).catch((error: Error) => error.message);
+      await vi.advanceTimersByTimeAsync(600);
+      const late = coalescer.submit(3).catch((error: Error) => error.message);
+      await vi.advanceTimersByTimeAsync(500);
+
+      expect(await early).toBe("waited 1000 ms for a write: the writes in flight have not finished");
+      expect(batches).toEqual([[1]]);
+      vi.useRealTimers();
+      await releaseAll();
+      expect(await hanging).toBe(2);
+      expect(await late).toBe(6);
+      expect(batches).toEqual([[1], [3]]);
+    });
+  });
+
   it("refuses limits that are not positive integers", () => {
     const write = async (items: readonly number[]) => items;
-    expect(() => new WriteCoalescer(write, { maxInFlight: 0, maxBatch: 1 })).toThrow("maxInFlight");
-    expect(() => new WriteCoalescer(write, { maxInFlight: 1, maxBatch: 1.5 })).toThrow("maxBatch");
+    expect(() => new WriteCoalescer(write, { maxInFlight: 0, maxBatch: 1, maxWaitMs: 1000 })).toThrow("maxInFlight");
+    expect(() => new WriteCoalescer(write, { maxInFlight: 1, maxBatch: 1.5, maxWaitMs: 1000 })).toThrow("maxBatch");
+    expect(() => new WriteCoalescer(write, { maxInFlight: 1, maxBatch: 1, maxWaitMs: -1 })).toThrow("maxWaitMs");
   });
 
   it("answers every caller with its own outcome, and keeps within its limits, whatever the timing", async () => {
@@ -85,7 +112,7 @@ describe("WriteCoalescer", () => {
               running--;
               return items.map((n) => -n);
             },
-            { maxInFlight, maxBatch },
+            { maxInFlight, maxBatch, maxWaitMs: 60_000 },
           );
           const outcomes: Promise<number>[] = [];
           for (const [i, delay] of delays.entries()) {
