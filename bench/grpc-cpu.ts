@@ -2,13 +2,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { CallCounts } from "./child-control.js";
 import { BenchChild } from "./children.js";
-import { processTicks, TICKS_PER_SECOND } from "./cpu-usage.js";
+import { TICKS_PER_SECOND } from "./cpu-usage.js";
 import { type BenchDatabase, benchDatabase } from "./databases.js";
-import { LOAD } from "./grpc-load.js";
-import { runH2load } from "./h2load.js";
-import { checkEmpty, checkQuote, QUOTE_PATH, quoteRequestBody } from "./quote-request.js";
+import { LOAD, loadProblems, loadServer } from "./grpc-load.js";
+import { checkEmpty, checkQuote, quoteRequestBody } from "./quote-request.js";
 
 /**
  * Server CPU time per Quote call, for the real server with and without its quote log and for the empty
@@ -19,9 +17,9 @@ import { checkEmpty, checkQuote, QUOTE_PATH, quoteRequestBody } from "./quote-re
  *
  * The three servers of section 2 run at once, pinned to core 0, each real one on a database of its own; the
  * load of section 2 (h2load, 8 connections × 32 streams, on core 1) goes to each in turn: one unmeasured
- * run each to warm up, then `rounds` measured runs each. For each run, the server's CPU time (user + system,
- * all threads, from /proc) over the h2load run divided by the calls it ended OK in it (its channelz
- * counters). The quote log's rows are written by PostgreSQL on whichever core is free, which this does not
+ * run each to warm up, then `rounds` measured runs each, each run `loadServer`'s (checked before and after).
+ * For each run, the server's CPU time (user + system, all threads, from /proc) over the h2load run divided
+ * by the calls it ended OK in it (its channelz counters, warm-up included, as the CPU time is). The quote log's rows are written by PostgreSQL on whichever core is free, which this does not
  * count: it is the server's share only.
  */
 const { values } = parseArgs({
@@ -66,28 +64,15 @@ try {
   children.push(servers[2]?.child as BenchChild);
 
   const measure = async ({ child, check }: (typeof servers)[number]): Promise<Measured> => {
-    await check(child.port);
-    const before = (await child.request<{ calls: CallCounts }>("stats")).calls;
-    const ticksBefore = processTicks(child.pid);
-    const load = await runH2load({
-      port: child.port,
-      path: QUOTE_PATH,
-      headers: ["content-type: application/grpc", "te: trailers"],
-      bodyFile,
-      logFile: join(root, "h2load.log"),
-      core: LOAD.loadCore,
-      connections: LOAD.connections,
-      streams: LOAD.streams,
+    const run = await loadServer(child, { bodyFile, logFile: join(root, "h2load.log") }, check, {
       warmUpSeconds: 1,
       seconds,
     });
-    const ticksAfter = processTicks(child.pid);
-    const after = (await child.request<{ calls: CallCounts }>("stats")).calls;
-    if (load.failed + load.errored + load.statusOther > 0 || after.failed > before.failed)
-      throw new Error(`${child.label}: calls failed under load`);
+    const problems = loadProblems(run);
+    if (problems.length > 0) throw new Error(`${child.label}: ${problems.join("; ")}`);
     return {
-      cpuMicrosPerCall: ((ticksAfter - ticksBefore) * 1e6) / TICKS_PER_SECOND / (after.succeeded - before.succeeded),
-      perSecond: load.perSecond,
+      cpuMicrosPerCall: (run.serverTicks * 1e6) / TICKS_PER_SECOND / run.during.succeeded,
+      perSecond: run.load.perSecond,
     };
   };
 

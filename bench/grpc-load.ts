@@ -12,12 +12,14 @@ export interface ServerUnderLoad {
   readonly during: CallCounts;
   /** The server's core during the run: how busy, and by whom (the server, interrupts, other processes). */
   readonly serverCore: CoreUse;
+  /** The server's own CPU time during the run (all its threads), in clock ticks. */
+  readonly serverTicks: number;
   /** The same for h2load's core. */
   readonly loadCore: CoreUse;
 }
 
 /**
- * One h2load run against a bench server, bracketed by a checked call before (the body h2load will send is
+ * One h2load run against a bench server (section 2's load; `timing` shortens it), bracketed by a checked call before (the body h2load will send is
  * answered OK with the right content) and after (the server still answers correctly), and by the server's
  * channelz call counters, which see the gRPC status of every call.
  */
@@ -25,6 +27,7 @@ export async function loadServer(
   child: BenchChild,
   files: { bodyFile: string; logFile: string },
   check: (port: number) => Promise<unknown>,
+  timing: { readonly warmUpSeconds: number; readonly seconds: number } = LOAD,
 ): Promise<ServerUnderLoad> {
   await check(child.port);
   const before = (await child.request<{ calls: CallCounts }>("stats")).calls;
@@ -37,8 +40,8 @@ export async function loadServer(
     core: LOAD.loadCore,
     connections: LOAD.connections,
     streams: LOAD.streams,
-    warmUpSeconds: LOAD.warmUpSeconds,
-    seconds: LOAD.seconds,
+    warmUpSeconds: timing.warmUpSeconds,
+    seconds: timing.seconds,
   });
   const cpuAfter = cpuSnapshot(child.pid);
   const after = (await child.request<{ calls: CallCounts }>("stats")).calls;
@@ -51,6 +54,7 @@ export async function loadServer(
       failed: after.failed - before.failed,
     },
     serverCore: coreUse(cpuBefore, cpuAfter, LOAD.serverCore),
+    serverTicks: cpuAfter.process - cpuBefore.process,
     loadCore: coreUseOf(cpuBefore, cpuAfter, LOAD.loadCore, load.cpuSeconds),
   };
 }
