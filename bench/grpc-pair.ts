@@ -4,22 +4,21 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BenchChild } from "./children.js";
 import { type BenchDatabase, benchDatabase } from "./databases.js";
-import { LOAD } from "./grpc-load.js";
-import { runH2load } from "./h2load.js";
-import { QUOTE_PATH, quoteRequestBody } from "./quote-request.js";
+import { LOAD, loadProblems, loadServer } from "./grpc-load.js";
+import { checkEmpty, checkQuote, quoteRequestBody } from "./quote-request.js";
 
 /**
  * An A/B of two gRPC servers that this VM's drift cannot skew: both run at once on core 0 and are loaded at
- * once, each by its own h2load (section 2's load) on core 1. Both servers are always runnable, so the
+ * once, each through grpc-load.ts's `loadServer` (section 2's h2load on core 1, checked calls before and after,
+ * channelz counters). Both servers are always runnable, so the
  * scheduler shares core 0 between them evenly, and B's calls per second over A's is A's CPU per call over
- * B's, whatever the core's speed did meanwhile. Equal servers give 97–103 % here; grpc-cpu.ts's figures,
+ * B's, whatever the core's speed did meanwhile. Two empty servers gave 103 % here; grpc-cpu.ts's figures,
  * taken one server after the other, moved by up to 45 %.
  *
  *   npx tsx bench/grpc-pair.ts --a=empty --b=real [--rounds=3] [--seconds=6] [--against=DIR]
  *
  * A server is `real` (the real server, as section 2 runs it), `real-no-log` (its quote log off) or `empty`.
  * `--against=DIR` runs B from another built checkout (a `git worktree` of a baseline): the A/B of a change.
- * Only h2load's figures are read (no channelz or content checks: use grpc-cpu.ts or npm run bench for those).
  */
 const { values } = parseArgs({
   options: {
@@ -37,8 +36,9 @@ const root = await mkdtemp(join(tmpdir(), "carfare-grpc-pair-"));
 const databases: BenchDatabase[] = [];
 const children: BenchChild[] = [];
 try {
+  const body = quoteRequestBody();
   const bodyFile = join(root, "quote-request.bin");
-  await writeFile(bodyFile, quoteRequestBody());
+  await writeFile(bodyFile, body);
 
   const start = async (kind: string, side: string, checkout?: string): Promise<BenchChild> => {
     const label = `${side}: ${kind}${checkout === undefined ? "" : ` (${checkout})`}`;
@@ -56,25 +56,24 @@ try {
   const b = await start(values.b, "B", values.against);
   children.push(b);
 
-  const load = (child: BenchChild, duration: number) =>
-    runH2load({
-      port: child.port,
-      path: QUOTE_PATH,
-      headers: ["content-type: application/grpc", "te: trailers"],
-      bodyFile,
-      logFile: join(root, `h2load-${child.pid}.log`),
-      core: LOAD.loadCore,
-      connections: LOAD.connections,
-      streams: LOAD.streams,
-      warmUpSeconds: 1,
-      seconds: duration,
-    });
+  const checkOf = (child: BenchChild) => ((child === a ? values.a : values.b) === "empty" ? checkEmpty : checkQuote);
   const both = async (duration: number) => {
-    const runs = await Promise.all([load(a, duration), load(b, duration)]);
-    for (const run of runs)
-      if (run.failed + run.errored + run.timeout + run.statusOther > 0)
-        throw new Error(`h2load: ${run.failed} failed, ${run.errored} errored, ${run.timeout} timed out`);
-    return runs;
+    const timing = { warmUpSeconds: 1, seconds: duration };
+    const runs = await Promise.all(
+      [a, b].map((child) =>
+        loadServer(
+          child,
+          { bodyFile, logFile: join(root, `h2load-${child.pid}.log`) },
+          (port) => checkOf(child)(port, body),
+          timing,
+        ),
+      ),
+    );
+    for (const [i, run] of runs.entries()) {
+      const problems = loadProblems(run);
+      if (problems.length > 0) throw new Error(`${[a, b][i]?.label}: ${problems.join("; ")}`);
+    }
+    return runs.map((run) => run.load);
   };
 
   await both(3); // warm-up, not counted
