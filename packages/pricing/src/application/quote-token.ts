@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 
 /** What a quote token carries: everything settlement needs, so settling never depends on a stored quote. */
 export interface QuoteClaims {
@@ -57,14 +57,16 @@ export function parseQuoteKeys(text: string): QuoteKey[] {
  * HMAC-SHA256 over everything before it. The first key signs; every key verifies, so keys can rotate.
  */
 export class QuoteTokens {
-  private readonly signing: QuoteKey;
-  private readonly byKid: ReadonlyMap<string, QuoteKey>;
+  private readonly signing: MacKey;
+  private readonly byKid: ReadonlyMap<string, MacKey>;
 
   constructor(keys: readonly QuoteKey[]) {
-    const first = keys[0];
+    // A KeyObject made once spares every signature the import of a raw secret (about a fifth of an HMAC here).
+    const macKeys = keys.map((k) => ({ kid: k.kid, secret: createSecretKey(k.secret) }));
+    const first = macKeys[0];
     if (first === undefined) throw new Error("QuoteTokens needs at least one key");
     this.signing = first;
-    this.byKid = new Map(keys.map((k) => [k.kid, k]));
+    this.byKid = new Map(macKeys.map((k) => [k.kid, k]));
   }
 
   sign(claims: QuoteClaims): string {
@@ -92,7 +94,12 @@ export class QuoteTokens {
   }
 }
 
-function mac(secret: Buffer, data: string): string {
+interface MacKey {
+  readonly kid: string;
+  readonly secret: KeyObject;
+}
+
+function mac(secret: KeyObject, data: string): string {
   return createHmac("sha256", secret).update(data).digest("base64url");
 }
 
