@@ -1,8 +1,10 @@
+import { pricingMigrations } from "@carfare/pricing";
 import type { CallCounts } from "./child-control.js";
 import type { BenchChild } from "./children.js";
 import { type CoreUse, coreUse, coreUseOf, cpuSnapshot } from "./cpu-usage.js";
 import { type LoadResult, runH2load } from "./h2load.js";
-import { QUOTE_PATH } from "./quote-request.js";
+import { type BenchServer, type CheckedRun, startBenchServer, type Timing } from "./paired-load.js";
+import { checkEmpty, checkQuote, QUOTE_PATH } from "./quote-request.js";
 
 export const LOAD = { connections: 8, streams: 32, warmUpSeconds: 3, seconds: 10, serverCore: 0, loadCore: 1 };
 
@@ -75,4 +77,39 @@ export function loadProblems(run: ServerUnderLoad): string[] {
   if (during.succeeded < load.succeeded)
     problems.push(`server: ${during.succeeded} calls OK, fewer than the ${load.succeeded} h2load counted`);
   return problems;
+}
+
+/**
+ * The servers of section 2: `real` (bench/pricing-server.ts on a database of its own), `real-no-log` (the
+ * same with its quote log off) and `empty` (bench/empty-server.ts).
+ */
+export const QUOTE_SERVER_KINDS = ["real", "real-no-log", "empty"] as const;
+export type QuoteServerKind = (typeof QUOTE_SERVER_KINDS)[number];
+
+/** A server of section 2, pinned to its core; `checkout` runs it from another built checkout's bench/. */
+export function startQuoteServer(
+  kind: QuoteServerKind,
+  label: string,
+  root: string,
+  checkout?: string,
+): Promise<BenchServer> {
+  const common = { root, core: LOAD.serverCore, ...(checkout === undefined ? {} : { checkout }) };
+  if (kind === "empty") return startBenchServer(label, "empty-server.ts", common);
+  return startBenchServer(label, "pricing-server.ts", {
+    ...common,
+    database: [pricingMigrations],
+    args: kind === "real-no-log" ? ["--no-quote-log"] : [],
+  });
+}
+
+/** `loadServer` with the check of its kind of server, and `loadProblems` of the run. */
+export async function checkedQuoteLoad(
+  kind: QuoteServerKind,
+  child: BenchChild,
+  files: { bodyFile: string; logFile: string; body: Buffer },
+  timing: Timing,
+): Promise<CheckedRun<ServerUnderLoad>> {
+  const check = kind === "empty" ? checkEmpty : checkQuote;
+  const run = await loadServer(child, files, (port) => check(port, files.body), timing);
+  return { run, perSecond: run.load.perSecond, problems: loadProblems(run) };
 }
