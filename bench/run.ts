@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { waiverMigrations } from "@carfare/damage-waiver";
 import { publishTariff } from "./admin.js";
 import { bigKrTariff } from "./big-tariff.js";
 import type { CallCounts } from "./child-control.js";
-import { BenchChild, canPin, runScript } from "./children.js";
+import { type BenchChild, canPin, runScript } from "./children.js";
 import { type CoreUse, coreTicks, coreUse, coreUseOf, cpuSnapshot, ticksOf } from "./cpu-usage.js";
 import { benchDatabase } from "./databases.js";
 import {
@@ -102,8 +101,8 @@ try {
       section("2. gRPC Quote under load — SKIPPED");
       note("h2load was not found. Install it (Debian/Ubuntu): sudo apt-get install nghttp2-client");
     } else {
-      const quote = await realServerRun(root, bodyFile, []);
-      const withoutLog = await realServerRun(root, bodyFile, ["--no-quote-log"]);
+      const quote = await realServerRun(root, bodyFile, "real");
+      const withoutLog = await realServerRun(root, bodyFile, "real-no-log");
       const bare = await emptyServerRun(root, bodyFile);
       const body = await readFile(bodyFile);
       const paired = await pairedRun(root, ["real", "empty"] as const, startQuoteServer, (kind, child, timing) =>
@@ -247,32 +246,29 @@ interface Flushed {
 }
 
 /** The real server under load on a database of its own, then every quote it gave flushed and counted. */
-async function realServerRun(root: string, bodyFile: string, extraArgs: string[]) {
-  const database = await benchDatabase(root, `grpc${extraArgs.join("")}`);
-  const child = await BenchChild.start("pricing server", "./pricing-server.ts", [...database.args, ...extraArgs], {
-    core: LOAD.serverCore,
-    env: database.env,
-  });
+async function realServerRun(root: string, bodyFile: string, kind: "real" | "real-no-log") {
+  const server = await startQuoteServer(kind, `pricing server (${kind})`, root);
   try {
     const body = await readFile(bodyFile);
-    const run = await loadServer(child, { bodyFile, logFile: join(root, "quote.log") }, (port) =>
+    const run = await loadServer(server.child, { bodyFile, logFile: join(root, "quote.log") }, (port) =>
       checkQuote(port, body),
     );
-    const flushed = await child.request<Flushed>("flush");
-    return { run, flushed, where: database.where };
+    const flushed = await server.child.request<Flushed>("flush");
+    return { run, flushed, where: server.where ?? "" };
   } finally {
-    await child.stop();
-    await database.close();
+    await server.stop();
   }
 }
 
 async function emptyServerRun(root: string, bodyFile: string): Promise<ServerUnderLoad> {
-  const child = await BenchChild.start("empty server", "./empty-server.ts", [], { core: LOAD.serverCore });
+  const server = await startQuoteServer("empty", "empty server", root);
   try {
     const body = await readFile(bodyFile);
-    return await loadServer(child, { bodyFile, logFile: join(root, "empty.log") }, (port) => checkEmpty(port, body));
+    return await loadServer(server.child, { bodyFile, logFile: join(root, "empty.log") }, (port) =>
+      checkEmpty(port, body),
+    );
   } finally {
-    await child.stop();
+    await server.stop();
   }
 }
 
@@ -282,11 +278,8 @@ async function emptyServerRun(root: string, bodyFile: string): Promise<ServerUnd
  * share of the RSS is the same in both figures.
  */
 async function memoryRun(root: string) {
-  const database = await benchDatabase(root, "memory");
-  const child = await BenchChild.start("pricing server", "./pricing-server.ts", database.args, {
-    core: 0,
-    env: database.env,
-  });
+  const server = await startQuoteServer("real", "pricing server (memory)", root);
+  const { child } = server;
   try {
     const kr = { heap: await child.request<NodeJS.MemoryUsage>("memory"), rssKiB: child.rssKiB() };
     const document = bigKrTariff(BIG_TARIFF_MODELS);
@@ -299,8 +292,7 @@ async function memoryRun(root: string) {
     await checkQuote(child.port, quoteRequestBody({ ...workedExample, carModelId: "sonata-dn8-f0029" }));
     return { kr, big, documentBytes: Buffer.byteLength(document) };
   } finally {
-    await child.stop();
-    await database.close();
+    await server.stop();
   }
 }
 
@@ -354,11 +346,8 @@ interface WaiverServerRuns {
  * run does not touch the database, so the incident run starts on the same empty incidents table.
  */
 async function waiverServerRuns(root: string, withQuotes: boolean): Promise<WaiverServerRuns> {
-  const database = await benchDatabase(root, "waiver", [waiverMigrations]);
-  const child = await BenchChild.start("waiver server", "./waiver-server.ts", database.args, {
-    core: HTTP_LOAD.serverCore,
-    env: database.env,
-  });
+  const server = await startWaiverQuoteServer("real", "waiver server", root);
+  const { child } = server;
   try {
     let quotes: HttpServerUnderLoad<WaiverStats> | undefined;
     if (withQuotes) {
@@ -372,10 +361,15 @@ async function waiverServerRuns(root: string, withQuotes: boolean): Promise<Waiv
     }
     const incidents = await incidentRun(child);
     const final = await child.request<WaiverStats>("stats");
-    return { quotes, incidents, errorsLogged: final.errorsLogged, lastError: final.lastError, where: database.where };
+    return {
+      quotes,
+      incidents,
+      errorsLogged: final.errorsLogged,
+      lastError: final.lastError,
+      where: server.where ?? "",
+    };
   } finally {
-    await child.stop();
-    await database.close();
+    await server.stop();
   }
 }
 
@@ -430,19 +424,17 @@ async function incidentRun(child: BenchChild): Promise<IncidentRun> {
 }
 
 async function emptyFastifyRun(root: string): Promise<HttpServerUnderLoad<{ answered: number }>> {
-  const child = await BenchChild.start("empty Fastify server", "./empty-fastify-server.ts", [], {
-    core: HTTP_LOAD.serverCore,
-  });
+  const server = await startWaiverQuoteServer("empty", "empty Fastify server", root);
   try {
     const bodyFile = join(root, "waiver-quote.json");
     await writeFile(bodyFile, JSON.stringify(waiverQuoteRequest));
     return await loadHttpServer(
-      child,
+      server.child,
       { path: WAIVER_QUOTE_PATH, bodyFile, logFile: join(root, "empty-fastify.log") },
       checkEmptyWaiverQuote,
     );
   } finally {
-    await child.stop();
+    await server.stop();
   }
 }
 
