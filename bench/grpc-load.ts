@@ -29,7 +29,7 @@ export async function loadServer(
   child: BenchChild,
   files: { bodyFile: string; logFile: string },
   check: (port: number) => Promise<unknown>,
-  timing: { readonly warmUpSeconds: number; readonly seconds: number } = LOAD,
+  timing: Timing = LOAD,
 ): Promise<ServerUnderLoad> {
   await check(child.port);
   const before = (await child.request<{ calls: CallCounts }>("stats")).calls;

@@ -33,7 +33,7 @@ export async function loadHttpServer<S>(
   child: BenchChild,
   options: { path: string; bodyFile: string; logFile: string },
   check: (port: number) => Promise<unknown>,
-  timing: { readonly warmUpSeconds: number; readonly seconds: number } = HTTP_LOAD,
+  timing: Timing = HTTP_LOAD,
 ): Promise<HttpServerUnderLoad<S>> {
   await check(child.port);
   const before = await child.request<S>("stats");

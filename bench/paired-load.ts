@@ -1,4 +1,7 @@
-import { resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { BenchChild, type ChildOptions } from "./children.js";
 import { type BenchDatabase, benchDatabase } from "./databases.js";
 
@@ -42,7 +45,7 @@ export interface Paired<R> {
  * One unmeasured run of 1 + 3 s to warm both servers up, then `rounds` runs of 1 + `seconds` s, A and B loaded
  * at once each time by `loadOne`. Stops at the first run with a problem.
  */
-export async function pairedLoad<R>(
+async function pairedLoad<R>(
   a: BenchChild,
   b: BenchChild,
   loadOne: (child: BenchChild, timing: Timing) => Promise<CheckedRun<R>>,
@@ -114,10 +117,97 @@ export async function startBenchServer(
   }
 }
 
-/** Prints a round as the pair tools do. */
-export function roundLine<R>(index: number, round: PairedRound<R>, a: BenchChild, b: BenchChild): string {
+/** Starts a server of a given kind: its label, the run's temporary root, and optionally another checkout. */
+export type StartServer<K> = (kind: K, label: string, root: string, checkout?: string) => Promise<BenchServer>;
+/** Loads one server of a given kind once and checks the run. */
+export type LoadOne<K, R> = (kind: K, child: BenchChild, timing: Timing) => Promise<CheckedRun<R>>;
+
+/** A paired run of fresh servers: A and B started (B from `b.checkout` if given), `pairedLoad`, both stopped. */
+export async function pairedServers<K, R>(
+  root: string,
+  sides: { readonly a: Side<K>; readonly b: Side<K> },
+  start: StartServer<K>,
+  loadOne: LoadOne<K, R>,
+  options: Parameters<typeof pairedLoad<R>>[3],
+): Promise<Paired<R>> {
+  const servers: BenchServer[] = [];
+  try {
+    const a = await start(sides.a.kind, sides.a.label, root, sides.a.checkout);
+    servers.push(a);
+    const b = await start(sides.b.kind, sides.b.label, root, sides.b.checkout);
+    servers.push(b);
+    const kindOf = (child: BenchChild) => (child === a.child ? sides.a.kind : sides.b.kind);
+    return await pairedLoad(a.child, b.child, (child, timing) => loadOne(kindOf(child), child, timing), options);
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+export interface Side<K> {
+  readonly kind: K;
+  readonly label: string;
+  readonly checkout?: string;
+}
+
+/**
+ * The command line of grpc-pair.ts and waiver-pair.ts: `--a=KIND --b=KIND [--rounds=3] [--seconds=6]
+ * [--against=DIR]`, each round printed, then the median; exits non-zero on any problem. `prepare` writes
+ * what the load needs into the run's temporary directory and returns the load.
+ */
+export async function pairCommand<K extends string, R>(
+  name: string,
+  kinds: readonly K[],
+  start: StartServer<K>,
+  prepare: (root: string) => Promise<LoadOne<K, R>>,
+): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      a: { type: "string", default: "empty" },
+      b: { type: "string", default: "real" },
+      rounds: { type: "string", default: "3" },
+      seconds: { type: "string", default: "6" },
+      against: { type: "string" },
+    },
+  });
+  const kindOf = (given: string, side: string): K => {
+    if (!(kinds as readonly string[]).includes(given))
+      throw new Error(`${side}: no server "${given}"; the servers are ${kinds.join(", ")}`);
+    return given as K;
+  };
+  const a = kindOf(values.a, "A");
+  const b = kindOf(values.b, "B");
+  const root = await mkdtemp(join(tmpdir(), `carfare-${name}-`));
+  try {
+    let index = 0;
+    const paired = await pairedServers(
+      root,
+      {
+        a: { kind: a, label: `A: ${a}` },
+        b: {
+          kind: b,
+          label: `B: ${b}${values.against === undefined ? "" : ` (${values.against})`}`,
+          ...(values.against === undefined ? {} : { checkout: values.against }),
+        },
+      },
+      start,
+      await prepare(root),
+      {
+        rounds: Number(values.rounds),
+        seconds: Number(values.seconds),
+        onRound: (round) => console.log(roundLine(++index, round)),
+      },
+    );
+    if (paired.problems.length > 0) throw new Error(paired.problems.join("; "));
+    console.log(`median B/A: ${(100 * paired.ratio).toFixed(1)} %`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** A round as the pair tools print it. */
+function roundLine<R>(index: number, round: PairedRound<R>): string {
   return (
-    `round ${index}: ${a.label} ${Math.round(round.a.perSecond)} /s; ${b.label} ${Math.round(round.b.perSecond)} /s; ` +
+    `round ${index}: A ${Math.round(round.a.perSecond)} /s; B ${Math.round(round.b.perSecond)} /s; ` +
     `B/A ${(100 * round.ratio).toFixed(1)} %`
   );
 }

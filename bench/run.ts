@@ -27,7 +27,7 @@ import {
   waiverQuoteProblems,
 } from "./http-load.js";
 import type { Rate } from "./in-process.js";
-import { type BenchServer, type CheckedRun, type Paired, pairedLoad, type Timing } from "./paired-load.js";
+import { type LoadOne, type Paired, pairedServers, type StartServer } from "./paired-load.js";
 import { checkEmpty, checkQuote, quoteRequestBody, workedExample } from "./quote-request.js";
 import { count, figure, mib, ms, note, percent, section } from "./report.js";
 import {
@@ -505,27 +505,14 @@ function reportWaiverQuotes(
  * the ratio of their throughputs is the inverse ratio of their CPU per request, which the VM's drift between
  * one run and the next does not move.
  */
-async function pairedRun<K extends string, R>(
+function pairedRun<K extends string, R>(
   root: string,
   [real, empty]: readonly [K, K],
-  start: (kind: K, label: string, root: string) => Promise<BenchServer>,
-  loadOne: (kind: K, child: BenchChild, timing: Timing) => Promise<CheckedRun<R>>,
+  start: StartServer<K>,
+  loadOne: LoadOne<K, R>,
 ): Promise<Paired<R>> {
-  const servers: BenchServer[] = [];
-  try {
-    const a = await start(empty, "paired empty server", root);
-    servers.push(a);
-    const b = await start(real, "paired real server", root);
-    servers.push(b);
-    return await pairedLoad(
-      a.child,
-      b.child,
-      (child, timing) => loadOne(child === a.child ? empty : real, child, timing),
-      PAIRED,
-    );
-  } finally {
-    for (const server of servers) await server.stop();
-  }
+  const sides = { a: { kind: empty, label: "paired empty server" }, b: { kind: real, label: "paired real server" } };
+  return pairedServers(root, sides, start, loadOne, PAIRED);
 }
 
 /** The paired figure, which carries the verdict, and its rounds. */
